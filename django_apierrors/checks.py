@@ -1,0 +1,196 @@
+"""System checks: a missing piece of the install or a bad API_ERRORS value is reported
+by `manage.py check`, not discovered from an HTML page in production."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.utils.module_loading import import_string
+
+from .catalog import catalog
+from .conf import (
+    DEFAULTS,
+    ENVELOPES,
+    FORMATS,
+    RATELIMIT_HEADER_STYLES,
+    SETTING_NAME,
+    VALIDATION_STATUSES,
+)
+
+MIDDLEWARE_PATH = "django_apierrors.middleware.APIErrorsMiddleware"
+SECURITY_MIDDLEWARE_PATH = "django.middleware.security.SecurityMiddleware"
+DRF_HANDLER_PATH = "django_apierrors.drf.exception_handler"
+CSRF_VIEW_PATH = "django_apierrors.views.csrf_failure"
+ERROR_HANDLERS = (400, 403, 404, 500)
+ID = "django_apierrors."
+HEADER_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+
+@register(Tags.compatibility)
+def check_install(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    if MIDDLEWARE_PATH not in middleware:
+        messages.append(
+            Warning(
+                f"{MIDDLEWARE_PATH} is not in MIDDLEWARE.",
+                hint="Add it first in MIDDLEWARE (or right after SecurityMiddleware); "
+                "without it errors raised by plain Django views are Django's HTML pages "
+                "and responses carry no request id.",
+                id=ID + "W001",
+            )
+        )
+    else:
+        position = middleware.index(MIDDLEWARE_PATH)
+        if position > 1 or (position == 1 and middleware[0] != SECURITY_MIDDLEWARE_PATH):
+            messages.append(
+                Warning(
+                    f"{MIDDLEWARE_PATH} is at position {position} of MIDDLEWARE.",
+                    hint="Move it first (or right after SecurityMiddleware) so that errors "
+                    "from every other middleware are answered as JSON with a request id.",
+                    id=ID + "W002",
+                )
+            )
+
+    if apps.is_installed("rest_framework"):
+        handler = (getattr(settings, "REST_FRAMEWORK", None) or {}).get("EXCEPTION_HANDLER")
+        if handler != DRF_HANDLER_PATH:
+            messages.append(
+                Warning(
+                    f"REST_FRAMEWORK['EXCEPTION_HANDLER'] is {handler!r}.",
+                    hint=f"Set it to {DRF_HANDLER_PATH!r} so DRF views answer like every "
+                    "other view.",
+                    id=ID + "W003",
+                )
+            )
+
+    if getattr(settings, "CSRF_FAILURE_VIEW", None) != CSRF_VIEW_PATH:
+        messages.append(
+            Warning(
+                f"CSRF_FAILURE_VIEW is {getattr(settings, 'CSRF_FAILURE_VIEW', None)!r}.",
+                hint=f"Set CSRF_FAILURE_VIEW = {CSRF_VIEW_PATH!r} so CSRF failures on API "
+                "paths are JSON.",
+                id=ID + "W005",
+            )
+        )
+    return messages
+
+
+@register(Tags.urls)
+def check_error_handlers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from django.urls import get_resolver
+
+    from . import views
+
+    messages: list[CheckMessage] = []
+    try:
+        resolver = get_resolver()
+        for status in ERROR_HANDLERS:
+            ours = getattr(views, f"handler{status}")
+            if resolver.resolve_error_handler(status) is not ours:
+                messages.append(
+                    Warning(
+                        f"handler{status} of the root URLconf is not django-apierrors'.",
+                        hint="In the root urls.py: from django_apierrors.views import "
+                        "handler400, handler403, handler404, handler500  # noqa: F401",
+                        id=ID + "W004",
+                    )
+                )
+    except Exception:  # A broken URLconf is reported by Django's own URL checks.
+        return []
+    return messages
+
+
+@register(Tags.compatibility)
+def check_api_errors_setting(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    value = getattr(settings, SETTING_NAME, None)
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        return [
+            Error(f"{SETTING_NAME} must be a dict, not {type(value).__name__}.", id=ID + "E001")
+        ]
+    messages: list[CheckMessage] = []
+    unknown = sorted(set(value) - set(DEFAULTS))
+    if unknown:
+        messages.append(
+            Error(
+                f"{SETTING_NAME} has unknown keys: {', '.join(map(str, unknown))}.",
+                hint=f"Known keys: {', '.join(DEFAULTS)}.",
+                id=ID + "E002",
+            )
+        )
+    for key, problem in _bad_values(value):
+        messages.append(Error(f"{SETTING_NAME}[{key!r}] {problem}", id=ID + "E003"))
+    return messages
+
+
+def _bad_values(value: Mapping[str, Any]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+
+    def one_of(key: str, allowed: tuple[Any, ...]) -> None:
+        if key in value and value[key] not in allowed:
+            problems.append((key, f"is {value[key]!r}; it must be one of {allowed!r}."))
+
+    def of_type(key: str, expected: type | tuple[type, ...], description: str) -> None:
+        if key in value and not isinstance(value[key], expected):
+            problems.append((key, f"is {value[key]!r}; it must be {description}."))
+
+    one_of("ENVELOPE", ENVELOPES)
+    one_of("FORMAT", FORMATS)
+    one_of("VALIDATION_STATUS", VALIDATION_STATUSES)
+    of_type("DOCS_URL", (str, type(None)), "a URL string or None")
+    of_type("TRUST_REQUEST_ID", bool, "True or False")
+    of_type("RATELIMIT_HEADERS_ON_SUCCESS", bool, "True or False")
+    of_type("RATELIMIT_FAIL_OPEN", bool, "True or False")
+
+    header = value.get("REQUEST_ID_HEADER", DEFAULTS["REQUEST_ID_HEADER"])
+    if not isinstance(header, str) or not HEADER_NAME_PATTERN.fullmatch(header):
+        problems.append(("REQUEST_ID_HEADER", f"is {header!r}; it must be a header name."))
+
+    prefixes = value.get("PATH_PREFIXES")
+    if prefixes is not None and (
+        isinstance(prefixes, str)
+        or not isinstance(prefixes, list | tuple)
+        or not all(isinstance(prefix, str) and prefix.startswith("/") for prefix in prefixes)
+    ):
+        problems.append(
+            ("PATH_PREFIXES", f"is {prefixes!r}; it must be None or a list like ['/api/'].")
+        )
+
+    styles = value.get("RATELIMIT_HEADER_STYLES", DEFAULTS["RATELIMIT_HEADER_STYLES"])
+    if isinstance(styles, str) or not isinstance(styles, list | tuple) or not set(styles) <= set(
+        RATELIMIT_HEADER_STYLES
+    ):
+        problems.append(
+            (
+                "RATELIMIT_HEADER_STYLES",
+                f"is {styles!r}; it must be a list drawn from {RATELIMIT_HEADER_STYLES!r}.",
+            )
+        )
+
+    exception_map = value.get("EXCEPTION_MAP", {})
+    if not isinstance(exception_map, Mapping):
+        problems.append(("EXCEPTION_MAP", "must be a dict of {'dotted.Exception': 'code'}."))
+    else:
+        for path, code in exception_map.items():
+            try:
+                target = import_string(path) if isinstance(path, str) else path
+            except ImportError:
+                problems.append(("EXCEPTION_MAP", f"names {path!r}, which cannot be imported."))
+                continue
+            if not (isinstance(target, type) and issubclass(target, BaseException)):
+                problems.append(("EXCEPTION_MAP", f"names {path!r}, which is not an exception."))
+            if code not in catalog:
+                problems.append(
+                    (
+                        "EXCEPTION_MAP",
+                        f"maps {path!r} to {code!r}, which is not a code in the catalog.",
+                    )
+                )
+    return problems

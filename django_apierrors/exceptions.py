@@ -1,0 +1,290 @@
+"""Typed exceptions, one per catalog entry.
+
+A class names a catalog code; status, type, message, title, description and retryable
+come from that entry. A subclass that sets its own `code` registers a new entry, taking
+what it does not set from its parent::
+
+    class EmailTaken(AlreadyExists):
+        '''The email address belongs to another account.'''
+        code = "email_taken"
+        message = _("This email address is already registered.")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .catalog import CODE_PATTERN, CatalogEntry, Text, catalog, reason_phrase, title_for_code
+from .conf import api_settings
+from .field_errors import FieldError, flatten_errors, path_for_param
+
+_ENTRY_FIELDS = ("status", "type", "title", "message", "description", "retryable")
+
+#: The first class registered for each code: what `APIError.for_code` instantiates.
+_class_for_code: dict[str, type[APIError]] = {}
+
+
+class APIError(Exception):
+    """An error the API answers with. Raise a subclass; the middleware renders it."""
+
+    code: str = "internal_error"
+    status: int
+    type: str
+    title: str
+    message: Text
+    description: Text
+    retryable: bool
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:
+            _register(cls)
+
+    def __init__(
+        self,
+        message: Text | None = None,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        errors: Any = None,
+        meta: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: int | None = None,
+        status: int | None = None,
+    ) -> None:
+        cls = type(self)
+        entry = _entry_for_instance(cls, code)
+        self.code = entry.code
+        self.status = status if status is not None else entry.status
+        self.type = entry.type
+        self.retryable = entry.retryable
+        self.message = message if message is not None else entry.message
+        self.param = param
+        self.errors: list[FieldError] = normalize_errors(errors)
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.headers: dict[str, str] = dict(headers or {})
+        self.retry_after = retry_after
+        #: The exception this error was translated from (None when raised directly).
+        self.original: BaseException | None = None
+        super().__init__(str(self.message))
+
+    @classmethod
+    def for_code(cls, code: str, **kwargs: Any) -> APIError:
+        """An instance of the class registered for `code` (or a plain APIError)."""
+        return _class_for_code.get(code, APIError)(code=code, **kwargs)
+
+    @classmethod
+    def for_status(cls, status: int, **kwargs: Any) -> APIError:
+        """The generic error for a status, for responses that carry nothing else."""
+        entry = catalog.for_status(status)
+        if entry is not None:
+            return cls.for_code(entry.code, **kwargs)
+        fallback = "bad_request" if status < 500 else "internal_error"
+        kwargs.setdefault("message", reason_phrase(status) + ".")
+        return cls.for_code(fallback, status=status, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status} {self.code}>"
+
+
+def _register(cls: type[APIError]) -> None:
+    code = cls.__dict__["code"]
+    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
+        raise TypeError(f"{cls.__qualname__}.code must match ^[a-z][a-z0-9_]*$, got {code!r}")
+    known = catalog.get(code) if code in catalog else None
+    values: dict[str, Any] = {}
+    for field in _ENTRY_FIELDS:
+        if field in cls.__dict__:
+            values[field] = cls.__dict__[field]
+        elif known is not None:
+            values[field] = getattr(known, field)
+        elif field == "title":
+            values[field] = title_for_code(code)
+        elif field == "description" and cls.__doc__:
+            values[field] = " ".join(cls.__doc__.split())
+        else:
+            values[field] = getattr(cls, field)
+    entry = catalog.register(CatalogEntry(code=code, **values))
+    for field in _ENTRY_FIELDS:
+        setattr(cls, field, getattr(entry, field))
+    _class_for_code.setdefault(code, cls)
+
+
+def _entry_for_instance(cls: type[APIError], code: str | None) -> CatalogEntry:
+    if code is None or code == cls.code:
+        return catalog.get(cls.code)
+    if code in catalog:
+        return catalog.get(code)
+    if not CODE_PATTERN.fullmatch(code):
+        raise ValueError(f"Error code {code!r} must match ^[a-z][a-z0-9_]*$")
+    # An ad-hoc code: it behaves like the class's own entry but is not documented.
+    base = catalog.get(cls.code)
+    return CatalogEntry(
+        status=base.status,
+        code=code,
+        type=base.type,
+        title=title_for_code(code),
+        message=base.message,
+        description=base.description,
+        retryable=base.retryable,
+    )
+
+
+def normalize_errors(errors: Any) -> list[FieldError]:
+    """`errors` may be FieldErrors, dicts with `param`, or a nested tree of messages."""
+    if not errors:
+        return []
+    if isinstance(errors, list | tuple) and all(
+        isinstance(item, FieldError | Mapping) and "message" in _as_mapping(item)
+        for item in errors
+    ):
+        return [
+            item if isinstance(item, FieldError) else _field_error_from_mapping(item)
+            for item in errors
+        ]
+    return flatten_errors(errors)
+
+
+def _as_mapping(item: FieldError | Mapping[str, Any]) -> Mapping[str, Any]:
+    return item.as_dict() if isinstance(item, FieldError) else item
+
+
+def _field_error_from_mapping(item: Mapping[str, Any]) -> FieldError:
+    error = FieldError.at(path_for_param(item.get("param")), item["message"], item.get("code"))
+    return FieldError(
+        error.message, error.code, error.param, item.get("pointer", error.pointer), item.get("index")
+    )
+
+
+# APIError itself stands for an unexpected failure until a subclass says otherwise.
+for _field in _ENTRY_FIELDS:
+    setattr(APIError, _field, getattr(catalog.get("internal_error"), _field))
+
+
+class InvalidArgument(APIError):
+    code = "invalid_argument"
+
+
+class ValidationFailed(APIError):
+    """Field validation failed. `errors` lists each failing input."""
+
+    code = "validation_failed"
+
+    def __init__(self, message: Text | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("status", api_settings.VALIDATION_STATUS)
+        super().__init__(message, **kwargs)
+        if self.errors:
+            params = list(dict.fromkeys(error.param for error in self.errors))
+            if self.param is None and len(params) == 1:
+                self.param = params[0]
+            if message is None:
+                self.message = _summary(self.errors, params)
+                self.args = (str(self.message),)
+
+
+def _summary(errors: list[FieldError], params: list[str | None]) -> str:
+    from django.utils.translation import ngettext
+
+    named = [param for param in params if param is not None]
+    if len(named) <= 1:
+        return errors[0].message
+    return ngettext(
+        "%(count)d parameter is invalid.", "%(count)d parameters are invalid.", len(named)
+    ) % {"count": len(named)}
+
+
+class ParseError(APIError):
+    code = "parse_error"
+
+
+class BadRequest(APIError):
+    code = "bad_request"
+
+
+class Unauthenticated(APIError):
+    code = "unauthenticated"
+
+
+class AuthenticationFailed(Unauthenticated):
+    code = "authentication_failed"
+
+
+class PaymentRequired(APIError):
+    code = "payment_required"
+
+
+class PermissionDenied(APIError):
+    code = "permission_denied"
+
+
+class QuotaExceeded(PermissionDenied):
+    code = "quota_exceeded"
+
+
+class DeletionProtected(PermissionDenied):
+    code = "deletion_protected"
+
+
+class CSRFFailed(PermissionDenied):
+    code = "csrf_failed"
+
+
+class NotFound(APIError):
+    code = "not_found"
+
+
+class MethodNotAllowed(APIError):
+    code = "method_not_allowed"
+
+
+class NotAcceptable(APIError):
+    code = "not_acceptable"
+
+
+class Conflict(APIError):
+    code = "conflict"
+
+
+class AlreadyExists(Conflict):
+    code = "already_exists"
+
+
+class IdempotencyKeyInUse(Conflict):
+    code = "idempotency_key_in_use"
+
+
+class FailedPrecondition(APIError):
+    code = "failed_precondition"
+
+
+class RequestTooLarge(APIError):
+    code = "request_too_large"
+
+
+class UnsupportedMediaType(APIError):
+    code = "unsupported_media_type"
+
+
+class UnprocessableEntity(APIError):
+    code = "unprocessable_entity"
+
+
+class RateLimited(APIError):
+    code = "rate_limited"
+
+
+class InternalError(APIError):
+    code = "internal_error"
+
+
+class BadGateway(APIError):
+    code = "bad_gateway"
+
+
+class ServiceUnavailable(APIError):
+    code = "service_unavailable"
+
+
+class GatewayTimeout(APIError):
+    code = "gateway_timeout"

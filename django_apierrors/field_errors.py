@@ -1,0 +1,146 @@
+"""Per-input errors: one `FieldError` per failing input, with `param` and RFC 6901 `pointer`.
+
+`flatten_errors` walks the nested shapes validation libraries produce (DRF's
+`ValidationError.detail`, Django's `ValidationError`, plain dicts and lists) in their
+order, so that `items[1].qty` / `/items/1/qty` name the input in both list shapes DRF
+uses for `many=True` (a list with `{}` for valid items, or a dict keyed by index).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+
+from .catalog import CODE_PATTERN
+
+Path = tuple[str | int, ...]
+
+#: Keys that hold errors about the object itself rather than one of its fields.
+NON_FIELD_KEYS = frozenset({NON_FIELD_ERRORS, "non_field_errors"})
+
+DEFAULT_FIELD_CODE = "invalid"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    message: str
+    code: str
+    param: str | None
+    pointer: str
+    index: int | None = None
+
+    @classmethod
+    def at(cls, path: Path, message: object, code: str | None = None) -> FieldError:
+        return cls(
+            message=str(message),
+            code=clean_code(code),
+            param=param_for_path(path),
+            pointer=pointer_for_path(path),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message": self.message,
+            "code": self.code,
+            "param": self.param,
+            "pointer": self.pointer,
+        }
+        if self.index is not None:
+            data["index"] = self.index
+        return data
+
+
+def clean_code(code: object) -> str:
+    """Field codes come from many libraries; keep the ones that fit our code pattern."""
+    if isinstance(code, str):
+        candidate = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_")
+        if CODE_PATTERN.fullmatch(candidate):
+            return candidate
+    return DEFAULT_FIELD_CODE
+
+
+def param_for_path(path: Path) -> str | None:
+    """("items", 1, "qty") -> "items[1].qty"; () -> None."""
+    if not path:
+        return None
+    parts: list[str] = []
+    for element in path:
+        if isinstance(element, int):
+            parts.append(f"[{element}]")
+        else:
+            parts.append(f".{element}" if parts else element)
+    return "".join(parts)
+
+
+def pointer_for_path(path: Path) -> str:
+    """("items", 1, "qty") -> "/items/1/qty" (RFC 6901, "" is the whole document)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+_PARAM_TOKEN = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
+def path_for_param(param: str | None) -> Path:
+    """The inverse of `param_for_path`, for errors given by their `param`."""
+    if not param:
+        return ()
+    path: list[str | int] = []
+    for index, name in _PARAM_TOKEN.findall(param):
+        path.append(int(index) if index else name)
+    return tuple(path)
+
+
+def flatten_errors(
+    tree: Any, path: Path = (), non_field_keys: frozenset[str] = NON_FIELD_KEYS
+) -> list[FieldError]:
+    """Every leaf message of a nested error structure, in order, as a FieldError."""
+    return list(_walk(tree, path, non_field_keys))
+
+
+def _walk(tree: Any, path: Path, non_field_keys: frozenset[str]) -> Iterable[FieldError]:
+    if isinstance(tree, FieldError):
+        yield tree
+    elif isinstance(tree, DjangoValidationError):
+        yield from _walk(_django_tree(tree), path, non_field_keys)
+    elif isinstance(tree, Mapping):
+        for key, value in tree.items():
+            if key in non_field_keys:
+                yield from _walk(value, path, non_field_keys)
+            elif isinstance(key, int):
+                yield from _walk(value, (*path, key), non_field_keys)
+            else:
+                yield from _walk(value, (*path, str(key)), non_field_keys)
+    elif isinstance(tree, list | tuple):
+        for index, value in enumerate(tree):
+            if isinstance(value, Mapping | list | tuple):
+                # A container inside a list is one item of a many=True input.
+                yield from _walk(value, (*path, index), non_field_keys)
+            else:
+                yield from _walk(value, path, non_field_keys)
+    elif tree is not None:
+        yield FieldError.at(path, tree, getattr(tree, "code", None))
+
+
+class _CodedMessage(str):
+    code: str | None
+
+
+def _django_tree(error: DjangoValidationError) -> Any:
+    if hasattr(error, "error_dict"):
+        return {field: _django_tree_list(errors) for field, errors in error.error_dict.items()}
+    return _django_tree_list(error.error_list)
+
+
+def _django_tree_list(errors: list[DjangoValidationError]) -> list[_CodedMessage]:
+    leaves = []
+    for error in errors:
+        message = error.message % error.params if error.params else error.message
+        leaf = _CodedMessage(message)
+        leaf.code = error.code
+        leaves.append(leaf)
+    return leaves

@@ -1,0 +1,77 @@
+"""The road every entry point takes: exception -> APIError -> response.
+
+`response_for_exception` is what the middleware, the DRF handler and the error views call.
+It also reports server errors the way Django itself does (one ERROR record on
+`django.request` with the traceback, one `got_request_exception`), and it cannot fail:
+a failure inside the error machinery still answers a JSON 500 with a request id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from django.core.signals import got_request_exception
+from django.http import HttpRequest, HttpResponse
+from django.utils.log import log_response
+
+from .exceptions import InternalError
+from .render import JSON_CONTENT_TYPE, render_api_error
+from .translate import to_api_error
+
+logger = logging.getLogger("django_apierrors")
+
+
+def response_for_exception(
+    request: HttpRequest, exc: BaseException, *, report: bool = True
+) -> HttpResponse:
+    """Answer `exc` by the contract. `report=False` where Django already reported it."""
+    try:
+        response = render_api_error(request, to_api_error(exc))
+    except Exception as failure:
+        logger.error(
+            "django-apierrors failed while handling %s; answering 500 instead",
+            type(exc).__name__,
+            exc_info=failure,
+        )
+        response = render_internal_error(request)
+    if report and response.status_code >= 500:
+        report_server_error(request, exc, response)
+    return response
+
+
+def report_server_error(request: HttpRequest, exc: BaseException, response: HttpResponse) -> None:
+    """What Django does for an uncaught exception, for the ones we answered ourselves."""
+    got_request_exception.send(sender=None, request=request)
+    log_response(
+        "%s: %s (request id %s)",
+        response.reason_phrase,
+        request.path,
+        getattr(request, "request_id", "-"),
+        response=response,
+        request=request,
+        exception=exc,
+    )
+
+
+def render_internal_error(request: HttpRequest) -> HttpResponse:
+    """A JSON 500 that depends on as little as possible, for when rendering itself failed."""
+    try:
+        return render_api_error(request, InternalError())
+    except Exception:
+        logger.exception("django-apierrors could not render its own internal error")
+    request_id = getattr(request, "request_id", None) or str(uuid.uuid4())
+    body = {
+        "message": "An internal error occurred. Quote the request id when reporting it.",
+        "type": "api_error",
+        "code": "internal_error",
+        "param": None,
+        "request_id": request_id,
+        "status": 500,
+        "retryable": True,
+    }
+    response = HttpResponse(json.dumps(body), status=500, content_type=JSON_CONTENT_TYPE)
+    response["Cache-Control"] = "no-store"
+    response["X-Request-ID"] = request_id
+    return response

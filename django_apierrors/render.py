@@ -1,0 +1,148 @@
+"""`APIError` -> `HttpResponse`: the second half of the one road.
+
+The one place that writes an error body: flat, in the `{"error": ...}` envelope, or as
+RFC 9457 problem+json, with the headers of the contract.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+
+from .catalog import reason_phrase
+from .conf import api_settings
+from .exceptions import APIError
+from .request_id import ensure_request_id, set_request_id_header
+
+JSON_CONTENT_TYPE = "application/json"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
+    request_id = ensure_request_id(request)
+    body = error_body(error, request_id)
+    if wants_problem_json(request):
+        content: dict[str, Any] = problem_document(body)
+        content_type = PROBLEM_CONTENT_TYPE
+    else:
+        content = {"error": body} if api_settings.ENVELOPE == "error" else body
+        content_type = JSON_CONTENT_TYPE
+    response = HttpResponse(
+        json.dumps(content, cls=DjangoJSONEncoder),
+        status=error.status,
+        content_type=content_type,
+    )
+    for name, value in error.headers.items():
+        response[name] = value
+    if error.retry_after is not None:
+        response["Retry-After"] = str(max(1, int(error.retry_after)))
+    response["Cache-Control"] = "no-store"
+    set_request_id_header(response, request_id)
+    response.api_error = error  # type: ignore[attr-defined]
+    return response
+
+
+def error_body(error: APIError, request_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "message": str(error.message),
+        "type": error.type,
+        "code": error.code,
+        "param": error.param,
+        "request_id": request_id,
+        "status": error.status,
+        "retryable": error.retryable,
+    }
+    if error.errors:
+        body["errors"] = [field_error.as_dict() for field_error in error.errors]
+    if api_settings.DOCS_URL:
+        body["doc_url"] = f"{api_settings.DOCS_URL}#{error.code}"
+    if error.meta:
+        body["meta"] = error.meta
+    if settings.DEBUG:
+        body["debug"] = debug_details(error.original or error)
+    return body
+
+
+def debug_details(exc: BaseException) -> dict[str, Any]:
+    return {
+        "exception": f"{type(exc).__module__}.{type(exc).__qualname__}",
+        "detail": str(exc),
+        "traceback": "".join(traceback.format_exception(exc)).splitlines(),
+    }
+
+
+def problem_document(body: dict[str, Any]) -> dict[str, Any]:
+    """RFC 9457 members first, then our fields as extensions under names that never clash."""
+    document: dict[str, Any] = {
+        "type": body.get("doc_url", "about:blank"),
+        "title": reason_phrase(body["status"]),
+        "status": body["status"],
+        "detail": body["message"],
+    }
+    if _is_uuid(body["request_id"]):
+        document["instance"] = f"urn:uuid:{body['request_id']}"
+    document.update(
+        code=body["code"],
+        error_type=body["type"],
+        param=body["param"],
+        request_id=body["request_id"],
+        retryable=body["retryable"],
+    )
+    for optional in ("errors", "meta", "debug"):
+        if optional in body:
+            document[optional] = body[optional]
+    return document
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def wants_problem_json(request: HttpRequest) -> bool:
+    output_format = api_settings.FORMAT
+    if output_format != "auto":
+        return bool(output_format == "problem")
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if "problem+json" not in accept:
+        return False
+    problem_q = _quality(accept, "application", "problem+json", explicit_only=True)
+    return problem_q > 0 and problem_q >= _quality(accept, "application", "json")
+
+
+def _quality(accept: str, main_type: str, sub_type: str, *, explicit_only: bool = False) -> float:
+    """The q-value `accept` gives a media type, by its most specific matching range."""
+    best_specificity, best_q = -1, 0.0
+    for media_range in accept.split(","):
+        media, *params = (part.strip() for part in media_range.split(";"))
+        range_main, _, range_sub = media.lower().partition("/")
+        if range_main == main_type and range_sub == sub_type:
+            specificity = 2
+        elif explicit_only:
+            continue
+        elif range_main == main_type and range_sub == "*":
+            specificity = 1
+        elif range_main == "*" and range_sub == "*":
+            specificity = 0
+        else:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if specificity > best_specificity:
+            best_specificity, best_q = specificity, q
+    return best_q

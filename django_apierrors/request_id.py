@@ -1,0 +1,68 @@
+"""Request ids: one per request, on `request.request_id`, in a contextvar, in every log.
+
+A valid incoming id (TRUST_REQUEST_ID) is kept so that a trace crosses services; anything
+else is replaced by a new UUID4 and never echoed or logged.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar, Token
+
+from django.http import HttpRequest, HttpResponseBase
+
+from .conf import api_settings
+
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+_current_request_id: ContextVar[str | None] = ContextVar("django_apierrors_request_id", default=None)
+
+
+def get_request_id() -> str | None:
+    """The id of the request being handled in this thread or task, if any."""
+    return _current_request_id.get()
+
+
+def is_valid_request_id(value: object) -> bool:
+    return isinstance(value, str) and REQUEST_ID_PATTERN.fullmatch(value) is not None
+
+
+def assign_request_id(request: HttpRequest) -> str:
+    incoming = request.META.get(api_settings.request_id_meta_key)
+    if api_settings.TRUST_REQUEST_ID and is_valid_request_id(incoming):
+        request_id: str = incoming
+    else:
+        request_id = str(uuid.uuid4())
+    request.request_id = request_id  # type: ignore[attr-defined]
+    return request_id
+
+
+def ensure_request_id(request: HttpRequest) -> str:
+    """The request's id, assigning one when no middleware did (e.g. in handler404)."""
+    request_id = getattr(request, "request_id", None)
+    return request_id if isinstance(request_id, str) else assign_request_id(request)
+
+
+def activate(request_id: str) -> Token[str | None]:
+    return _current_request_id.set(request_id)
+
+
+def deactivate(token: Token[str | None]) -> None:
+    _current_request_id.reset(token)
+
+
+def set_request_id_header(response: HttpResponseBase, request_id: str) -> None:
+    header = api_settings.REQUEST_ID_HEADER
+    response[header] = request_id
+    expose_headers(response, header)
+
+
+def expose_headers(response: HttpResponseBase, *names: str) -> None:
+    """Append to Access-Control-Expose-Headers without dropping what CORS code put there."""
+    current = response.get("Access-Control-Expose-Headers", "")
+    exposed = [name.strip() for name in current.split(",") if name.strip()]
+    known = {name.lower() for name in exposed}
+    exposed += [name for name in names if name.lower() not in known]
+    if exposed:
+        response["Access-Control-Expose-Headers"] = ", ".join(exposed)

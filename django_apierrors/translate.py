@@ -1,0 +1,77 @@
+"""Any exception -> `APIError`: the first half of the one road.
+
+The rows are checked in order: `EXCEPTION_MAP`, our own errors, DRF's, django-ratelimit's,
+Django's and the database's; anything else is an internal error. Messages of Django's and
+Python's exceptions are replaced by the catalog's, so no exception text leaks to clients.
+DRF and django-ratelimit are looked at only when they are already imported.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.exceptions import BadRequest as DjangoBadRequest
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
+
+from .conf import api_settings
+from .exceptions import APIError, RateLimited, ValidationFailed
+
+#: Django's and the database's exceptions, most specific first.
+DJANGO_EXCEPTION_CODES: tuple[tuple[type[BaseException], str], ...] = (
+    (RequestDataTooBig, "request_too_large"),
+    (TooManyFieldsSent, "request_too_large"),
+    (TooManyFilesSent, "request_too_large"),
+    (MultiPartParserError, "parse_error"),
+    (SuspiciousOperation, "bad_request"),  # includes DisallowedHost
+    (DjangoBadRequest, "bad_request"),
+    (Http404, "not_found"),
+    (ObjectDoesNotExist, "not_found"),
+    (DjangoPermissionDenied, "permission_denied"),
+    (IntegrityError, "conflict"),
+    (ProtectedError, "conflict"),
+    (RestrictedError, "conflict"),
+    (OperationalError, "service_unavailable"),
+    (InterfaceError, "service_unavailable"),
+)
+
+
+def to_api_error(exc: BaseException) -> APIError:
+    """The APIError that stands for `exc`; `error.original` keeps `exc` for logs and debug."""
+    error = _translate(exc)
+    if error is not exc:
+        error.original = exc
+    return error
+
+
+def _translate(exc: BaseException) -> APIError:
+    for exception_class, code in api_settings.exception_map:
+        if isinstance(exc, exception_class):
+            return APIError.for_code(code)
+    if isinstance(exc, APIError):
+        return exc
+    drf_exceptions = sys.modules.get("rest_framework.exceptions")
+    if drf_exceptions is not None and isinstance(exc, drf_exceptions.APIException):
+        from .drf_translate import from_drf_exception
+
+        return from_drf_exception(exc)
+    ratelimit_exceptions = sys.modules.get("django_ratelimit.exceptions")
+    if ratelimit_exceptions is not None and isinstance(exc, ratelimit_exceptions.Ratelimited):
+        return RateLimited()
+    if isinstance(exc, DjangoValidationError):
+        return ValidationFailed(errors=exc)
+    for exception_class, code in DJANGO_EXCEPTION_CODES:
+        if isinstance(exc, exception_class):
+            return APIError.for_code(code)
+    return APIError.for_code("internal_error")

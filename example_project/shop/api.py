@@ -1,0 +1,131 @@
+"""The DRF side of the shop: products, orders and shipping quotes."""
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from django_apierrors import AlreadyExists, FailedPrecondition, InvalidArgument
+
+from . import carrier
+from .errors import InsufficientBalance, OutOfStock
+from .models import Account, Order, OrderItem, Product
+from .serializers import OrderSerializer, ProductSerializer
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_staff)
+
+
+class ProductViewSet(viewsets.ModelViewSet):
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+    lookup_field = "sku"
+    permission_classes = [IsStaffOrReadOnly]
+
+    def get_queryset(self) -> QuerySet[Product]:
+        queryset = super().get_queryset()
+        max_price = self.request.query_params.get("max_price")
+        if max_price is not None:
+            try:
+                limit = Decimal(max_price)
+            except InvalidOperation:
+                limit = Decimal("NaN")
+            if not limit.is_finite() or limit < 0:
+                raise InvalidArgument("max_price must be a non-negative number.", param="max_price")
+            queryset = queryset.filter(price__lte=limit)
+        return queryset
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        product = self.get_object()
+        return Response(self.get_serializer(product).data, headers={"ETag": product.etag})
+
+    def perform_create(self, serializer: BaseSerializer[Product]) -> None:
+        sku = serializer.validated_data["sku"]
+        if Product.objects.filter(sku=sku).exists():
+            raise AlreadyExists("A product with this SKU already exists.", param="sku")
+        # A concurrent create with the same SKU still ends as 409 (the unique constraint).
+        serializer.save()
+
+    def perform_update(self, serializer: BaseSerializer[Product]) -> None:
+        product = serializer.instance
+        assert product is not None
+        if_match = self.request.headers.get("If-Match")
+        if if_match is not None and if_match.strip() not in ("*", product.etag):
+            raise FailedPrecondition(
+                "The product changed since you fetched it; fetch it again.",
+                param="If-Match",
+                headers={"ETag": product.etag},
+            )
+        serializer.save(version=product.version + 1)
+
+
+class OrderViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = OrderSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_scope = "orders"
+
+    def get_queryset(self) -> QuerySet[Order]:
+        return Order.objects.filter(customer=self.request.user).prefetch_related("items__product")
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [ScopedRateThrottle()] if self.action == "create" else []
+
+    def perform_create(self, serializer: BaseSerializer[Order]) -> None:
+        items = serializer.validated_data["items"]
+        skus = [item["product"].sku for item in items]
+        with transaction.atomic():
+            products = {p.sku: p for p in Product.objects.select_for_update().filter(sku__in=skus)}
+            total = Decimal("0")
+            for index, item in enumerate(items):
+                product = products[item["product"].sku]
+                if item["quantity"] > product.stock:
+                    raise OutOfStock(
+                        param=f"items[{index}].quantity", meta={"available": product.stock}
+                    )
+                total += product.price * item["quantity"]
+            account, _ = Account.objects.select_for_update().get_or_create(
+                user=self.request.user
+            )
+            if account.balance < total:
+                raise InsufficientBalance(meta={"balance": account.balance, "total": total})
+            order = Order.objects.create(customer=self.request.user, total=total)
+            for item in items:
+                product = products[item["product"].sku]
+                OrderItem.objects.create(
+                    order=order, product=product, quantity=item["quantity"], unit_price=product.price
+                )
+                product.stock -= item["quantity"]
+                product.save(update_fields=["stock"])
+            account.balance -= total
+            account.save(update_fields=["balance"])
+        serializer.instance = order
+
+
+POSTCODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{2,9}")
+
+
+class ShippingQuoteView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request: Request) -> Response:
+        postcode = request.query_params.get("postcode", "")
+        if not POSTCODE.fullmatch(postcode):
+            raise InvalidArgument("postcode must be 3 to 10 letters or digits.", param="postcode")
+        return Response(carrier.fetch_quote(postcode))

@@ -1,0 +1,33 @@
+from rest_framework import serializers
+
+from .models import Order, OrderItem, Product
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["sku", "name", "price", "stock", "version"]
+        read_only_fields = ["version"]
+        # A duplicate SKU is a 409 already_exists (see ProductViewSet), not a field error.
+        extra_kwargs = {"sku": {"validators": []}}
+
+
+class OrderItemSerializer(serializers.ModelSerializer):
+    sku = serializers.SlugRelatedField(
+        slug_field="sku", source="product", queryset=Product.objects.all()
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+    class Meta:
+        model = OrderItem
+        fields = ["sku", "quantity", "unit_price"]
+        read_only_fields = ["unit_price"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    items = OrderItemSerializer(many=True, allow_empty=False)
+
+    class Meta:
+        model = Order
+        fields = ["id", "items", "total", "created_at"]
+        read_only_fields = ["total", "created_at"]

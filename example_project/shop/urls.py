@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api, views
+
+router = SimpleRouter()
+router.register("products", api.ProductViewSet)
+router.register("orders", api.OrderViewSet, basename="order")
+
+urlpatterns = [
+    path("catalog/import/", views.import_products),
+    path("catalog/<str:sku>/", views.product_detail),
+    path("stock/<str:sku>/", views.stock_level),
+    path("shipping/quote/", api.ShippingQuoteView.as_view()),
+    *router.urls,
+]

@@ -1,0 +1,53 @@
+"""The plain-Django side of the shop: JSON views without DRF, one of them async."""
+
+import json
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET, require_POST
+
+from django_apierrors import MethodNotAllowed, ParseError, ValidationFailed
+
+from .forms import ProductForm
+from .models import Product
+
+
+def product_json(product: Product) -> dict[str, Any]:
+    return {"sku": product.sku, "name": product.name, "price": str(product.price),
+            "stock": product.stock}
+
+
+@require_GET
+def product_detail(request: HttpRequest, sku: str) -> JsonResponse:
+    return JsonResponse(product_json(get_object_or_404(Product, sku=sku)))
+
+
+@require_POST
+def import_products(request: HttpRequest) -> JsonResponse:
+    """POST {"products": [...]}: creates all of them or, on any error, none."""
+    try:
+        payload = json.loads(request.body)  # over DATA_UPLOAD_MAX_MEMORY_SIZE: 413
+    except ValueError as exc:
+        raise ParseError("The body is not valid JSON.") from exc
+    items = payload.get("products") if isinstance(payload, dict) else None
+    if not isinstance(items, list) or not items:
+        raise ValidationFailed(errors={"products": ["Send a non-empty list of products."]})
+    forms = [ProductForm(item if isinstance(item, dict) else {}) for item in items]
+    errors = {index: form.errors.as_data() for index, form in enumerate(forms) if not form.is_valid()}
+    if errors:
+        raise ValidationFailed(errors={"products": errors})
+    created = [
+        Product.objects.create(**{k: v for k, v in form.cleaned_data.items() if v is not None})
+        for form in forms
+    ]
+    return JsonResponse({"created": [product_json(product) for product in created]}, status=201)
+
+
+@transaction.non_atomic_requests  # Django runs no ATOMIC_REQUESTS transaction for async views
+async def stock_level(request: HttpRequest, sku: str) -> JsonResponse:
+    if request.method not in ("GET", "HEAD"):
+        raise MethodNotAllowed(headers={"Allow": "GET, HEAD"})
+    product = await Product.objects.aget(sku=sku)  # DoesNotExist answers 404
+    return JsonResponse({"sku": product.sku, "stock": product.stock})

@@ -1,0 +1,64 @@
+import base64
+import os
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import AsyncClient, Client
+from model_bakery import baker
+
+from shop.models import Account, Product
+
+PASSWORD = "correct-horse"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client() -> Client:
+    """A test client that answers 5xx like a server does instead of re-raising."""
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def async_client() -> AsyncClient:
+    return AsyncClient(raise_request_exception=False)
+
+
+def basic_auth(username: str, password: str = PASSWORD) -> dict[str, str]:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+@pytest.fixture
+def customer(db) -> User:
+    user = baker.make(User, username="carol", is_staff=False)
+    user.set_password(PASSWORD)
+    user.save()
+    baker.make(Account, user=user, balance=Decimal("100.00"))
+    return user
+
+
+@pytest.fixture
+def staff(db) -> User:
+    user = baker.make(User, username="sam", is_staff=True)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def mug(db) -> Product:
+    return baker.make(Product, sku="MUG-1", name="Mug", price=Decimal("9.50"), stock=5)
+
+
+requires_postgres = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run against PostgreSQL",
+)

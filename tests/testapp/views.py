@@ -1,0 +1,77 @@
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .raising import EXCEPTIONS
+
+
+def raise_sync(request: HttpRequest, name: str) -> HttpResponse:
+    raise EXCEPTIONS[name]()
+
+
+@transaction.non_atomic_requests
+async def raise_async(request: HttpRequest, name: str) -> HttpResponse:
+    raise EXCEPTIONS[name]()
+
+
+@api_view(["GET", "POST"])
+@permission_classes([AllowAny])
+def raise_drf(request: Request, name: str) -> Response:
+    raise EXCEPTIONS[name]()
+
+
+def bare_not_found(request: HttpRequest) -> HttpResponse:
+    return HttpResponseNotFound("<h1>Not Found</h1>")
+
+
+def json_not_found(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"detail": "kept as it is"}, status=404)
+
+
+def ok(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"ok": True})
+
+
+class LineSerializer(serializers.Serializer):
+    qty = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(max_length=5, required=False)
+
+
+class AddressSerializer(serializers.Serializer):
+    city = serializers.CharField()
+    zip = serializers.RegexField(r"^\d{5}$")
+
+
+class CartSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(min_length=8)
+    address = AddressSerializer()
+    items = LineSerializer(many=True)
+    tags = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["email"].startswith(attrs["password"]):
+            raise serializers.ValidationError("The password must not start the email.")
+        return attrs
+
+
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def cart(request: Request) -> Response:
+    serializer = CartSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return Response(serializer.validated_data)
+
+
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def lines(request: Request) -> Response:
+    serializer = LineSerializer(data=request.data, many=True)
+    serializer.is_valid(raise_exception=True)
+    return Response(serializer.validated_data)
