@@ -96,10 +96,15 @@ def answer_foreign_error(request: HttpRequest, response: HttpResponseBase) -> Ht
     captured = request.__dict__.pop(_CAPTURED_EXCEPTION, None)
     if captured is not None:
         # Django rendered its DEBUG page for this exception (and already reported it).
-        return response_for_exception(request, captured, report=False)
-    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-    error = APIError.for_status(response.status_code, headers=headers)
-    return response_for_exception(request, error, report=False)
+        answer = response_for_exception(request, captured, report=False)
+    else:
+        headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        error = APIError.for_status(response.status_code, headers=headers)
+        answer = response_for_exception(request, error, report=False)
+    if getattr(response, "_has_been_logged", False):
+        # Django logs every error response once; this one stands in for a logged one.
+        answer._has_been_logged = True  # type: ignore[attr-defined]
+    return answer
 
 
 class CapturingExceptionReporter:

@@ -1,0 +1,117 @@
+"""Field errors: `param` paths and RFC 6901 pointers for every shape DRF and Django produce."""
+
+import pytest
+from django.test import override_settings
+
+from django_apierrors.testing import assert_api_error
+
+pytestmark = pytest.mark.django_db
+
+VALID_CART = {
+    "email": "carol@example.com",
+    "password": "long-enough",
+    "address": {"city": "Lyon", "zip": "69001"},
+    "items": [{"qty": 1}, {"qty": 2}],
+}
+
+
+def post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+def test_one_invalid_field_names_it(client):
+    body = assert_api_error(post(client, "/api/test/drf/cart/", {**VALID_CART, "email": "nope"}),
+                            400, "validation_failed", param="email")
+    assert body["message"] == "Enter a valid email address."
+    assert body["errors"] == [{"message": "Enter a valid email address.", "code": "invalid",
+                               "param": "email", "pointer": "/email"}]
+
+
+def test_nested_serializer_and_list_items(client):
+    data = {**VALID_CART, "address": {"city": "Lyon", "zip": "x"},
+            "items": [{"qty": 1}, {"qty": 0, "note": "far too long"}], "tags": [1, "a"]}
+    body = assert_api_error(post(client, "/api/test/drf/cart/", data), 400, "validation_failed",
+                            param=None)
+    assert [(e["param"], e["pointer"], e["code"]) for e in body["errors"]] == [
+        ("address.zip", "/address/zip", "invalid"),
+        ("items[1].qty", "/items/1/qty", "min_value"),
+        ("items[1].note", "/items/1/note", "max_length"),
+        ("tags[1]", "/tags/1", "invalid"),
+    ]
+    assert body["message"] == "4 parameters are invalid."
+
+
+@pytest.mark.parametrize("as_dict", [True, False], ids=["dict-keyed-by-index", "list"])
+def test_many_true_both_drf_shapes(client, as_dict):
+    rest_framework = {"EXCEPTION_HANDLER": "django_apierrors.drf.exception_handler",
+                      "LIST_SERIALIZER_ERRORS_AS_DICT": as_dict}
+    with override_settings(REST_FRAMEWORK=rest_framework):
+        with pytest.warns() if not as_dict else _no_warning():
+            response = post(client, "/api/test/drf/lines/", [{"qty": 1}, {"qty": 0}, {}])
+    body = assert_api_error(response, 400, "validation_failed", param=None)
+    assert [(e["param"], e["pointer"], e["code"]) for e in body["errors"]] == [
+        ("[1].qty", "/1/qty", "min_value"),
+        ("[2].qty", "/2/qty", "required"),
+    ]
+
+
+def test_non_field_errors_have_no_param(client):
+    data = {**VALID_CART, "email": "long-enough@example.com"}
+    body = assert_api_error(post(client, "/api/test/drf/cart/", data), 400, "validation_failed",
+                            param=None)
+    assert body["errors"] == [{"message": "The password must not start the email.",
+                               "code": "invalid", "param": None, "pointer": ""}]
+    assert body["message"] == "The password must not start the email."
+
+
+def test_several_errors_on_one_field_keep_their_order(client):
+    from rest_framework import serializers
+
+    from django_apierrors.field_errors import flatten_errors
+
+    detail = serializers.ValidationError(
+        {"password": [serializers.ErrorDetail("Too short.", code="min_length"),
+                      serializers.ErrorDetail("Too common.", code="password_too_common")]}
+    ).detail
+    errors = flatten_errors(detail)
+    assert [(e.param, e.code) for e in errors] == [("password", "min_length"),
+                                                   ("password", "password_too_common")]
+    # And through a request: both listed, the one param named.
+    response = post(client, "/api/test/drf/cart/", {**VALID_CART, "password": "short"})
+    assert_api_error(response, 400, "validation_failed", param="password")
+
+
+def test_missing_body_fields(client):
+    body = assert_api_error(post(client, "/api/test/drf/cart/", {}), 400, "validation_failed")
+    assert [e["param"] for e in body["errors"]] == ["email", "password", "address", "items"]
+    assert {e["code"] for e in body["errors"]} == {"required"}
+
+
+def test_validation_status_422(client):
+    with override_settings(API_ERRORS={"VALIDATION_STATUS": 422}):
+        body = assert_api_error(post(client, "/api/test/drf/cart/", {}), 422, "validation_failed")
+        assert body["type"] == "validation_error"
+        assert_api_error(client.get("/api/test/raise/django_validation_dict/"), 422,
+                         "validation_failed")
+    assert_api_error(post(client, "/api/test/drf/cart/", {}), 400, "validation_failed")
+
+
+def test_pointer_escapes_rfc6901():
+    from django_apierrors.field_errors import param_for_path, path_for_param, pointer_for_path
+
+    assert pointer_for_path(("a/b", "m~n", 0)) == "/a~1b/m~0n/0"
+    assert param_for_path(("items", 3, "email")) == "items[3].email"
+    assert path_for_param("items[3].email") == ("items", 3, "email")
+    assert path_for_param(param_for_path(("a", 0, 1, "b"))) == ("a", 0, 1, "b")
+
+
+class _no_warning:
+    def __enter__(self):
+        import warnings
+
+        self._catch = warnings.catch_warnings()
+        self._catch.__enter__()
+        warnings.simplefilter("error")
+
+    def __exit__(self, *exc):
+        return self._catch.__exit__(*exc)
