@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .catalog import CODE_PATTERN, CatalogEntry, Text, catalog, reason_phrase, title_for_code
 from .conf import api_settings
 from .field_errors import FieldError, flatten_errors, path_for_param
@@ -93,6 +95,14 @@ def _register(cls: type[APIError]) -> None:
     if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
         raise TypeError(f"{cls.__qualname__}.code must match ^[a-z][a-z0-9_]*$, got {code!r}")
     known = catalog.get(code) if code in catalog else None
+    parent = cls.__mro__[1]
+    if known is not None and parent is not APIError and "status" not in cls.__dict__:
+        parent_status = getattr(parent, "status", known.status)
+        if parent_status != known.status:
+            raise ImproperlyConfigured(
+                f"{cls.__qualname__} derives from {parent.__qualname__} ({parent_status}) but "
+                f"claims the code {code!r}, a {known.status} error; give it a code of its own."
+            )
     values: dict[str, Any] = {}
     for field in _ENTRY_FIELDS:
         if field in cls.__dict__:

@@ -1,0 +1,95 @@
+"""System checks report every missing piece of the install and every bad setting."""
+
+import pytest
+from django.core import checks
+from django.core.management import call_command
+from django.test import override_settings
+
+from django_apierrors.checks import check_api_errors_setting, check_error_handlers, check_install
+
+MIDDLEWARE = "django_apierrors.middleware.APIErrorsMiddleware"
+SECURITY = "django.middleware.security.SecurityMiddleware"
+COMMON = "django.middleware.common.CommonMiddleware"
+
+
+def ids(messages):
+    return [message.id for message in messages]
+
+
+def test_example_and_test_settings_are_clean():
+    call_command("check", fail_level="WARNING")
+
+
+@pytest.mark.parametrize(
+    ("middleware", "expected"),
+    [
+        ([MIDDLEWARE, COMMON], []),
+        ([SECURITY, MIDDLEWARE, COMMON], []),
+        ([COMMON, MIDDLEWARE], ["django_apierrors.W002"]),
+        ([SECURITY, COMMON, MIDDLEWARE], ["django_apierrors.W002"]),
+        ([SECURITY, COMMON], ["django_apierrors.W001"]),
+    ],
+)
+def test_middleware_presence_and_position(middleware, expected):
+    with override_settings(MIDDLEWARE=middleware):
+        assert ids(check_install()) == expected
+
+
+def test_drf_handler_not_ours():
+    with override_settings(REST_FRAMEWORK={}):
+        assert ids(check_install()) == ["django_apierrors.W003"]
+
+
+def test_csrf_failure_view_not_ours():
+    with override_settings(CSRF_FAILURE_VIEW="django.views.csrf.csrf_failure"):
+        assert ids(check_install()) == ["django_apierrors.W005"]
+
+
+def test_missing_error_handlers():
+    with override_settings(ROOT_URLCONF="tests.urls_without_handlers"):
+        messages = check_error_handlers()
+    assert ids(messages) == ["django_apierrors.W004"] * 4
+    assert "handler404" in messages[2].msg
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ({"ENVELOP": "error"}, "unknown keys: ENVELOP"),
+        ({"ENVELOPE": "data"}, "ENVELOPE"),
+        ({"FORMAT": "xml"}, "FORMAT"),
+        ({"VALIDATION_STATUS": 418}, "VALIDATION_STATUS"),
+        ({"DOCS_URL": 5}, "DOCS_URL"),
+        ({"REQUEST_ID_HEADER": "X Request"}, "REQUEST_ID_HEADER"),
+        ({"TRUST_REQUEST_ID": "yes"}, "TRUST_REQUEST_ID"),
+        ({"PATH_PREFIXES": "/api/"}, "PATH_PREFIXES"),
+        ({"PATH_PREFIXES": ["api/"]}, "PATH_PREFIXES"),
+        ({"RATELIMIT_HEADER_STYLES": ["draft-7"]}, "RATELIMIT_HEADER_STYLES"),
+        ({"RATELIMIT_FAIL_OPEN": 1}, "RATELIMIT_FAIL_OPEN"),
+        ({"EXCEPTION_MAP": {"no.such.Error": "not_found"}}, "cannot be imported"),
+        ({"EXCEPTION_MAP": {"builtins.KeyError": "no_such_code"}}, "not a code"),
+        ({"EXCEPTION_MAP": {"django.conf.settings": "not_found"}}, "not an exception"),
+        ({"EXCEPTION_MAP": ["builtins.KeyError"]}, "EXCEPTION_MAP"),
+    ],
+)
+def test_bad_api_errors_values(value, problem):
+    with override_settings(API_ERRORS=value):
+        messages = check_api_errors_setting()
+    assert len(messages) == 1
+    assert messages[0].level == checks.ERROR
+    assert problem in messages[0].msg
+
+
+def test_api_errors_must_be_a_dict():
+    with override_settings(API_ERRORS=["ENVELOPE"]):
+        assert ids(check_api_errors_setting()) == ["django_apierrors.E001"]
+
+
+def test_good_api_errors_values():
+    good = {"ENVELOPE": "error", "FORMAT": "problem", "VALIDATION_STATUS": 422,
+            "DOCS_URL": "https://x/errors", "REQUEST_ID_HEADER": "X-Trace-Id",
+            "TRUST_REQUEST_ID": False, "EXCEPTION_MAP": {"builtins.KeyError": "not_found"},
+            "PATH_PREFIXES": ["/api/", "/v2/"], "RATELIMIT_HEADER_STYLES": ["x-ratelimit", "ietf"],
+            "RATELIMIT_HEADERS_ON_SUCCESS": False, "RATELIMIT_FAIL_OPEN": True}
+    with override_settings(API_ERRORS=good):
+        assert check_api_errors_setting() == []
