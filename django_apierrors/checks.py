@@ -164,8 +164,10 @@ def _bad_values(value: Mapping[str, Any]) -> list[tuple[str, str]]:
         )
 
     styles = value.get("RATELIMIT_HEADER_STYLES", DEFAULTS["RATELIMIT_HEADER_STYLES"])
-    if isinstance(styles, str) or not isinstance(styles, list | tuple) or not set(styles) <= set(
-        RATELIMIT_HEADER_STYLES
+    if (
+        isinstance(styles, str)
+        or not isinstance(styles, list | tuple)
+        or not set(styles) <= set(RATELIMIT_HEADER_STYLES)
     ):
         problems.append(
             (

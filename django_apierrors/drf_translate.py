@@ -79,4 +79,6 @@ def _code_for(exc: drf.APIException, status: int) -> str:
 
 def _field_errors(detail: object) -> list[FieldError]:
     # A project may rename NON_FIELD_ERRORS_KEY; it still means "the object itself".
-    return flatten_errors(detail, non_field_keys=NON_FIELD_KEYS | {drf_settings.NON_FIELD_ERRORS_KEY})
+    return flatten_errors(
+        detail, non_field_keys=NON_FIELD_KEYS | {drf_settings.NON_FIELD_ERRORS_KEY}
+    )

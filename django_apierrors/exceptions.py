@@ -146,8 +146,7 @@ def normalize_errors(errors: Any) -> list[FieldError]:
     if not errors:
         return []
     if isinstance(errors, list | tuple) and all(
-        isinstance(item, FieldError | Mapping) and "message" in _as_mapping(item)
-        for item in errors
+        isinstance(item, FieldError | Mapping) and "message" in _as_mapping(item) for item in errors
     ):
         return [
             item if isinstance(item, FieldError) else _field_error_from_mapping(item)
@@ -163,7 +162,11 @@ def _as_mapping(item: FieldError | Mapping[str, Any]) -> Mapping[str, Any]:
 def _field_error_from_mapping(item: Mapping[str, Any]) -> FieldError:
     error = FieldError.at(path_for_param(item.get("param")), item["message"], item.get("code"))
     return FieldError(
-        error.message, error.code, error.param, item.get("pointer", error.pointer), item.get("index")
+        error.message,
+        error.code,
+        error.param,
+        item.get("pointer", error.pointer),
+        item.get("index"),
     )
 
 

@@ -1,12 +1,12 @@
 """`RequestIDFilter` puts the request id on every log record as `record.request_id`.
 
-    LOGGING = {
-        "filters": {"request_id": {"()": "django_apierrors.logging.RequestIDFilter"}},
-        "formatters": {"plain": {"format": "%(levelname)s [%(request_id)s] %(message)s"}},
-        "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
-                                 "formatter": "plain"}},
-        ...
-    }
+LOGGING = {
+    "filters": {"request_id": {"()": "django_apierrors.logging.RequestIDFilter"}},
+    "formatters": {"plain": {"format": "%(levelname)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "plain"}},
+    ...
+}
 """
 
 from __future__ import annotations

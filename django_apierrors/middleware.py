@@ -66,7 +66,7 @@ class APIErrorsMiddleware:
 
     def start(self, request: HttpRequest) -> str:
         if settings.DEBUG and is_api_path(request.path_info):
-            request.exception_reporter_class = CapturingExceptionReporter  # type: ignore[attr-defined]
+            request.exception_reporter_class = CapturingExceptionReporter  # type: ignore[assignment]
         return assign_request_id(request)
 
     def finish(
@@ -110,8 +110,15 @@ def answer_foreign_error(request: HttpRequest, response: HttpResponseBase) -> Ht
 class CapturingExceptionReporter:
     """Django's configured exception reporter, noting the exception on the request first."""
 
-    def __init__(self, request: HttpRequest | None, exc_type: Any, exc_value: Any, tb: Any,
-                 *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        request: HttpRequest | None,
+        exc_type: Any,
+        exc_value: Any,
+        tb: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         if request is not None and isinstance(exc_value, BaseException):
             request.__dict__[_CAPTURED_EXCEPTION] = exc_value
         reporter_class = import_string(settings.DEFAULT_EXCEPTION_REPORTER)

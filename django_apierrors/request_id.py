@@ -16,7 +16,9 @@ from .conf import api_settings
 
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
-_current_request_id: ContextVar[str | None] = ContextVar("django_apierrors_request_id", default=None)
+_current_request_id: ContextVar[str | None] = ContextVar(
+    "django_apierrors_request_id", default=None
+)
 
 
 def get_request_id() -> str | None:
@@ -30,8 +32,12 @@ def is_valid_request_id(value: object) -> bool:
 
 def assign_request_id(request: HttpRequest) -> str:
     incoming = request.META.get(api_settings.request_id_meta_key)
-    if api_settings.TRUST_REQUEST_ID and is_valid_request_id(incoming):
-        request_id: str = incoming
+    if (
+        api_settings.TRUST_REQUEST_ID
+        and isinstance(incoming, str)
+        and is_valid_request_id(incoming)
+    ):
+        request_id = incoming
     else:
         request_id = str(uuid.uuid4())
     request.request_id = request_id  # type: ignore[attr-defined]

@@ -1,10 +1,10 @@
 """Helpers for a project's own test suite.
 
-    from django_apierrors.testing import assert_api_error
+from django_apierrors.testing import assert_api_error
 
-    def test_duplicate_sku(client):
-        response = client.post("/api/products/", {"sku": "A1"}, content_type="application/json")
-        body = assert_api_error(response, 409, "already_exists", param="sku")
+def test_duplicate_sku(client):
+    response = client.post("/api/products/", {"sku": "A1"}, content_type="application/json")
+    body = assert_api_error(response, 409, "already_exists", param="sku")
 """
 
 from __future__ import annotations

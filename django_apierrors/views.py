@@ -18,23 +18,23 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views import csrf, defaults
 
 from .conf import is_api_path
-from .exceptions import BadRequest, CSRFFailed, InternalError, NotFound, PermissionDenied
+from .exceptions import CSRFFailed, InternalError, NotFound
 from .handling import response_for_exception
 
 
-def handler400(request: HttpRequest, exception: BaseException | None = None) -> HttpResponseBase:
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponseBase:
     if not is_api_path(request.path_info):
         return defaults.bad_request(request, exception)
-    return response_for_exception(request, exception or BadRequest(), report=False)
+    return response_for_exception(request, exception, report=False)
 
 
-def handler403(request: HttpRequest, exception: BaseException | None = None) -> HttpResponseBase:
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponseBase:
     if not is_api_path(request.path_info):
         return defaults.permission_denied(request, exception)
-    return response_for_exception(request, exception or PermissionDenied(), report=False)
+    return response_for_exception(request, exception, report=False)
 
 
-def handler404(request: HttpRequest, exception: BaseException | None = None) -> HttpResponseBase:
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
     if not is_api_path(request.path_info):
         return defaults.page_not_found(request, exception)
     return response_for_exception(request, exception or NotFound(), report=False)

@@ -63,8 +63,9 @@ def test_problem_json_negotiation(client, accept, problem):
 
 def test_problem_json_members(client):
     with override_settings(API_ERRORS={"FORMAT": "problem"}):
-        response = client.post("/api/test/drf/cart/", {"email": "x"},
-                               content_type="application/json")
+        response = client.post(
+            "/api/test/drf/cart/", {"email": "x"}, content_type="application/json"
+        )
     document = json.loads(response.content)
     assert response["Content-Type"] == "application/problem+json"
     assert document["type"] == "about:blank"
@@ -80,8 +81,9 @@ def test_problem_json_members(client):
 
 
 def test_problem_json_without_uuid_request_id_has_no_instance(client):
-    response = client.get(NOT_FOUND, HTTP_ACCEPT="application/problem+json",
-                          HTTP_X_REQUEST_ID="trace-123")
+    response = client.get(
+        NOT_FOUND, HTTP_ACCEPT="application/problem+json", HTTP_X_REQUEST_ID="trace-123"
+    )
     document = json.loads(response.content)
     assert "instance" not in document
     assert document["request_id"] == "trace-123"

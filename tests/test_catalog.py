@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 import django_apierrors
-from django_apierrors import APIError, AlreadyExists, NotFound, PermissionDenied, catalog
+from django_apierrors import AlreadyExists, APIError, NotFound, PermissionDenied, catalog
 from django_apierrors.catalog import CODE_PATTERN, ERROR_TYPES
 
 # DESIGN section 4: (status, code, exception, type, retryable)
@@ -52,8 +52,9 @@ def test_every_entry_is_well_formed():
         assert entry.type in ERROR_TYPES
         assert str(entry.message).endswith(".")
         assert str(entry.description)
-        assert entry.retryable == (entry.status == 429 or entry.status >= 500 or
-                                   entry.code == "idempotency_key_in_use")
+        assert entry.retryable == (
+            entry.status == 429 or entry.status >= 500 or entry.code == "idempotency_key_in_use"
+        )
 
 
 def test_retry_rule_is_429_and_5xx():
@@ -62,8 +63,11 @@ def test_retry_rule_is_429_and_5xx():
 
 def test_apps_errors_modules_are_autodiscovered():
     # tests/testapp/errors.py and example_project/shop/errors.py, never imported by a test.
-    for code, status in (("email_taken", 409), ("out_of_stock", 422),
-                         ("insufficient_balance", 402)):
+    for code, status in (
+        ("email_taken", 409),
+        ("out_of_stock", 422),
+        ("insufficient_balance", 402),
+    ):
         assert catalog.get(code).status == status
 
 
@@ -86,6 +90,7 @@ def test_subclass_registers_and_inherits():
 
 def test_redefining_the_same_class_is_harmless():
     for _ in range(2):
+
         class Gone(NotFound):
             code = "gone_for_good"
             message = "It is gone."
@@ -99,6 +104,7 @@ def test_a_code_has_one_meaning():
         message = "Taken."
 
     with pytest.raises(ImproperlyConfigured, match="name_taken"):
+
         class OtherTaken(NotFound):
             code = "name_taken"
             message = "Taken."
@@ -120,7 +126,10 @@ def test_unknown_types_are_refused():
 def test_instance_code_from_the_catalog():
     error = PermissionDenied(code="quota_exceeded")
     assert (error.status, error.code, str(error.message)) == (
-        403, "quota_exceeded", "A quota of this account has been exceeded.")
+        403,
+        "quota_exceeded",
+        "A quota of this account has been exceeded.",
+    )
 
 
 def test_for_status_without_an_entry():

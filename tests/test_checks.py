@@ -86,10 +86,18 @@ def test_api_errors_must_be_a_dict():
 
 
 def test_good_api_errors_values():
-    good = {"ENVELOPE": "error", "FORMAT": "problem", "VALIDATION_STATUS": 422,
-            "DOCS_URL": "https://x/errors", "REQUEST_ID_HEADER": "X-Trace-Id",
-            "TRUST_REQUEST_ID": False, "EXCEPTION_MAP": {"builtins.KeyError": "not_found"},
-            "PATH_PREFIXES": ["/api/", "/v2/"], "RATELIMIT_HEADER_STYLES": ["x-ratelimit", "ietf"],
-            "RATELIMIT_HEADERS_ON_SUCCESS": False, "RATELIMIT_FAIL_OPEN": True}
+    good = {
+        "ENVELOPE": "error",
+        "FORMAT": "problem",
+        "VALIDATION_STATUS": 422,
+        "DOCS_URL": "https://x/errors",
+        "REQUEST_ID_HEADER": "X-Trace-Id",
+        "TRUST_REQUEST_ID": False,
+        "EXCEPTION_MAP": {"builtins.KeyError": "not_found"},
+        "PATH_PREFIXES": ["/api/", "/v2/"],
+        "RATELIMIT_HEADER_STYLES": ["x-ratelimit", "ietf"],
+        "RATELIMIT_HEADERS_ON_SUCCESS": False,
+        "RATELIMIT_FAIL_OPEN": True,
+    }
     with override_settings(API_ERRORS=good):
         assert check_api_errors_setting() == []

@@ -25,8 +25,9 @@ def test_csrf_failure_is_json_403(mug, customer, debug):
     browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
     browser.force_login(customer)
     with override_settings(DEBUG=debug):
-        response = browser.post("/api/catalog/import/", {"products": []},
-                                content_type="application/json")
+        response = browser.post(
+            "/api/catalog/import/", {"products": []}, content_type="application/json"
+        )
     body = assert_api_error(response, 403, "csrf_failed", param=None)
     assert body["type"] == "permission_error"
 
@@ -95,8 +96,9 @@ def test_large_body_answers_413_before_the_view(client):
     body = "a=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)
     for debug in (False, True):
         with override_settings(DEBUG=debug):
-            response = client.post("/api/catalog/import/", body,
-                                   content_type="application/x-www-form-urlencoded")
+            response = client.post(
+                "/api/catalog/import/", body, content_type="application/x-www-form-urlencoded"
+            )
         assert_api_error(response, 413, "request_too_large")
 
 

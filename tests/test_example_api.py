@@ -48,19 +48,29 @@ def test_invalid_query_parameter(client, check):
 
 
 def test_invalid_order_fields(client, check, customer, mug):
-    body = check(order(client, [{"sku": "MUG-1", "quantity": 0}, {"sku": "NOPE", "quantity": 1}]),
-                 400, "validation_failed", param=None)
+    body = check(
+        order(client, [{"sku": "MUG-1", "quantity": 0}, {"sku": "NOPE", "quantity": 1}]),
+        400,
+        "validation_failed",
+        param=None,
+    )
     assert [(e["param"], e["code"]) for e in body["errors"]] == [
-        ("items[0].quantity", "min_value"), ("items[1].sku", "does_not_exist")]
+        ("items[0].quantity", "min_value"),
+        ("items[1].sku", "does_not_exist"),
+    ]
     assert body["message"] == "2 parameters are invalid."
 
 
 def test_malformed_json(client, check, customer):
-    response = client.post("/api/orders/", "{oops", content_type="application/json",
-                           **basic_auth("carol"))
+    response = client.post(
+        "/api/orders/", "{oops", content_type="application/json", **basic_auth("carol")
+    )
     check(response, 400, "parse_error")
-    check(client.post("/api/catalog/import/", "{oops", content_type="application/json"),
-          400, "parse_error")
+    check(
+        client.post("/api/catalog/import/", "{oops", content_type="application/json"),
+        400,
+        "parse_error",
+    )
 
 
 def test_bad_host(client, check):
@@ -88,8 +98,11 @@ def test_balance_too_low(client, check, customer):
 
 
 def test_customer_cannot_create_products(client, check, customer):
-    check(post_json(client, "/api/products/", {"sku": "A"}, **basic_auth("carol")),
-          403, "permission_denied")
+    check(
+        post_json(client, "/api/products/", {"sku": "A"}, **basic_auth("carol")),
+        403,
+        "permission_denied",
+    )
 
 
 # 404, 405, 406
@@ -117,25 +130,44 @@ def test_unacceptable_media_type(client, check):
 
 def test_duplicate_sku(client, check, staff, mug):
     data = {"sku": "MUG-1", "name": "Another mug", "price": "3.00"}
-    body = check(post_json(client, "/api/products/", data, **basic_auth("sam")),
-                 409, "already_exists", param="sku")
+    body = check(
+        post_json(client, "/api/products/", data, **basic_auth("sam")),
+        409,
+        "already_exists",
+        param="sku",
+    )
     assert body["message"] == "A product with this SKU already exists."
 
 
 def test_deleting_an_ordered_product(client, check, staff, customer, mug):
-    baker.make(OrderItem, product=mug, quantity=1, unit_price=mug.price,
-               order=baker.make(Order, customer=customer, total=mug.price))
+    baker.make(
+        OrderItem,
+        product=mug,
+        quantity=1,
+        unit_price=mug.price,
+        order=baker.make(Order, customer=customer, total=mug.price),
+    )
     check(client.delete("/api/products/MUG-1/", **basic_auth("sam")), 409, "conflict")
     assert Product.objects.filter(sku="MUG-1").exists()
 
 
 def test_stale_etag(client, check, staff, mug):
     etag = client.get("/api/products/MUG-1/")["ETag"]
-    fresh = client.patch("/api/products/MUG-1/", {"stock": 9}, content_type="application/json",
-                         HTTP_IF_MATCH=etag, **basic_auth("sam"))
+    fresh = client.patch(
+        "/api/products/MUG-1/",
+        {"stock": 9},
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+        **basic_auth("sam"),
+    )
     assert fresh.status_code == 200
-    stale = client.patch("/api/products/MUG-1/", {"stock": 1}, content_type="application/json",
-                         HTTP_IF_MATCH=etag, **basic_auth("sam"))
+    stale = client.patch(
+        "/api/products/MUG-1/",
+        {"stock": 1},
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+        **basic_auth("sam"),
+    )
     check(stale, 412, "failed_precondition", param="If-Match")
     assert stale["ETag"] == '"MUG-1-v2"'
     assert Product.objects.get(sku="MUG-1").stock == 9
@@ -145,19 +177,27 @@ def test_body_too_large(client, check):
     products = [{"sku": f"S{i}", "name": "x" * 100, "price": "1"} for i in range(1000)]
     payload = json.dumps({"products": products})
     assert len(payload) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    check(client.post("/api/catalog/import/", payload, content_type="application/json"),
-          413, "request_too_large")
+    check(
+        client.post("/api/catalog/import/", payload, content_type="application/json"),
+        413,
+        "request_too_large",
+    )
 
 
 def test_unsupported_content_type(client, check, staff):
-    response = client.post("/api/products/", "sku=A", content_type="text/plain",
-                           **basic_auth("sam"))
+    response = client.post(
+        "/api/products/", "sku=A", content_type="text/plain", **basic_auth("sam")
+    )
     check(response, 415, "unsupported_media_type")
 
 
 def test_out_of_stock(client, check, customer, mug):
-    body = check(order(client, [{"sku": "MUG-1", "quantity": 1}, {"sku": "MUG-1", "quantity": 6}]),
-                 422, "out_of_stock", param="items[1].quantity")
+    body = check(
+        order(client, [{"sku": "MUG-1", "quantity": 1}, {"sku": "MUG-1", "quantity": 6}]),
+        422,
+        "out_of_stock",
+        param="items[1].quantity",
+    )
     assert body["type"] == "validation_error"
     assert body["meta"] == {"available": 5}
 
@@ -187,7 +227,8 @@ def carrier(httpserver):
 
 def test_shipping_quote(client, carrier):
     carrier.expect_request("/quote", query_string="postcode=69001").respond_with_json(
-        {"price": "4.90", "carrier": "Acme"})
+        {"price": "4.90", "carrier": "Acme"}
+    )
     response = client.get("/api/shipping/quote/?postcode=69001")
     assert response.status_code == 200
     assert response.json() == {"postcode": "69001", "price": "4.90", "carrier": "Acme"}
@@ -245,28 +286,49 @@ def test_order_is_placed(client, customer, mug):
 
 
 def test_import_creates_products(client):
-    response = post_json(client, "/api/catalog/import/",
-                         {"products": [{"sku": "A-1", "name": "A", "price": "1.50"}]})
+    response = post_json(
+        client, "/api/catalog/import/", {"products": [{"sku": "A-1", "name": "A", "price": "1.50"}]}
+    )
     assert response.status_code == 201
     assert Product.objects.filter(sku="A-1").exists()
 
 
 def test_import_field_errors_name_the_item(client, check):
-    body = check(post_json(client, "/api/catalog/import/",
-                           {"products": [{"sku": "A-1", "name": "A", "price": "1"},
-                                         {"sku": "bad sku", "name": "B", "price": "-1"}]}),
-                 400, "validation_failed", param=None)
+    body = check(
+        post_json(
+            client,
+            "/api/catalog/import/",
+            {
+                "products": [
+                    {"sku": "A-1", "name": "A", "price": "1"},
+                    {"sku": "bad sku", "name": "B", "price": "-1"},
+                ]
+            },
+        ),
+        400,
+        "validation_failed",
+        param=None,
+    )
     assert [(e["param"], e["code"]) for e in body["errors"]] == [
-        ("products[1].sku", "invalid_sku"), ("products[1].price", "min_value")]
+        ("products[1].sku", "invalid_sku"),
+        ("products[1].price", "min_value"),
+    ]
 
 
 def import_with_a_duplicate(client, check):
     """The database's unique constraint fails after a first row was written."""
     baker.make(Product, sku="DUP-1", price=Decimal("1"))
     before = Product.objects.count()
-    response = post_json(client, "/api/catalog/import/",
-                         {"products": [{"sku": "NEW-1", "name": "New", "price": "2"},
-                                       {"sku": "DUP-1", "name": "Dup", "price": "3"}]})
+    response = post_json(
+        client,
+        "/api/catalog/import/",
+        {
+            "products": [
+                {"sku": "NEW-1", "name": "New", "price": "2"},
+                {"sku": "DUP-1", "name": "Dup", "price": "3"},
+            ]
+        },
+    )
     body = check(response, 409, "conflict")
     assert "unique" not in json.dumps(body).lower()
     assert "DUP-1" not in json.dumps(body)
@@ -286,15 +348,21 @@ def test_integrity_error_on_postgresql(client, check, staff, mug):
     assert connection.vendor == "postgresql"
     import_with_a_duplicate(client, check)
     # A DRF update that breaks the constraint: 409, and the version bump is rolled back too.
-    response = client.patch("/api/products/MUG-1/", {"sku": "DUP-1"},
-                            content_type="application/json", **basic_auth("sam"))
+    response = client.patch(
+        "/api/products/MUG-1/",
+        {"sku": "DUP-1"},
+        content_type="application/json",
+        **basic_auth("sam"),
+    )
     check(response, 409, "conflict")
     assert Product.objects.get(sku="MUG-1").version == 1
 
 
 def test_every_catalog_status_was_reached(request):
     """Runs last in this module: the tests above reached every documented status."""
-    selected = {item.originalname for item in request.session.items if item.module is request.module}
+    selected = {
+        item.originalname for item in request.session.items if item.module is request.module
+    }
     defined = {name for name in globals() if name.startswith("test_")}
     if not defined <= selected | {"test_integrity_error_on_postgresql"}:
         pytest.skip("only meaningful when the whole module runs")

@@ -108,15 +108,21 @@ async def test_rows_through_async_client(async_client):
 
 @pytest.mark.django_db
 def test_validation_rows_list_each_error(client):
-    body = assert_api_error(client.get("/api/test/raise/django_validation_dict/"), 400,
-                            "validation_failed", param=None)
+    body = assert_api_error(
+        client.get("/api/test/raise/django_validation_dict/"), 400, "validation_failed", param=None
+    )
     assert body["errors"] == [
-        {"message": "Enter a valid email address.", "code": "invalid", "param": "email",
-         "pointer": "/email"},
+        {
+            "message": "Enter a valid email address.",
+            "code": "invalid",
+            "param": "email",
+            "pointer": "/email",
+        },
         {"message": "Passwords do not match.", "code": "mismatch", "param": None, "pointer": ""},
     ]
-    body = assert_api_error(client.get("/api/test/raise/django_validation_list/"), 400,
-                            "validation_failed", param=None)
+    body = assert_api_error(
+        client.get("/api/test/raise/django_validation_list/"), 400, "validation_failed", param=None
+    )
     assert [e["code"] for e in body["errors"]] == ["min_length", "invalid"]
     assert body["message"] == "Too short."
 
@@ -133,9 +139,13 @@ def test_401_keeps_www_authenticate_and_throttle_retry_after(client):
 
 @pytest.mark.django_db
 def test_exception_map_adds_and_overrides_rows(client):
-    api_errors = {"PATH_PREFIXES": ["/api/"],
-                  "EXCEPTION_MAP": {"builtins.KeyError": "not_found",
-                                    "django.db.IntegrityError": "already_exists"}}
+    api_errors = {
+        "PATH_PREFIXES": ["/api/"],
+        "EXCEPTION_MAP": {
+            "builtins.KeyError": "not_found",
+            "django.db.IntegrityError": "already_exists",
+        },
+    }
     with override_settings(API_ERRORS=api_errors):
         assert_api_error(client.get("/api/test/raise/key_error/"), 404, "not_found")
         assert_api_error(client.get("/api/test/raise/integrity/"), 409, "already_exists")

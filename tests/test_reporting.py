@@ -52,9 +52,16 @@ def test_server_error_is_reported_once(client, caplog, signals, source, debug):
     assert record.request.request_id == "rid-500"
 
 
-@pytest.mark.parametrize("url", ["/api/test/raise/typed_not_found/", "/api/test/raise/http404/",
-                                 "/api/test/drf/raise/drf_validation/", "/api/nowhere/",
-                                 "/api/test/raise/integrity/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/test/raise/typed_not_found/",
+        "/api/test/raise/http404/",
+        "/api/test/drf/raise/drf_validation/",
+        "/api/nowhere/",
+        "/api/test/raise/integrity/",
+    ],
+)
 def test_client_errors_send_no_signal(client, caplog, signals, url):
     with caplog.at_level(logging.INFO):
         response = client.get(url)
@@ -64,8 +71,12 @@ def test_client_errors_send_no_signal(client, caplog, signals, url):
 
 
 def test_secret_never_reaches_the_client(client):
-    for url in ("/api/test/raise/runtime/", "/api/test/drf/raise/runtime/",
-                "/api/test/raise/integrity/", "/api/test/raise/operational/"):
+    for url in (
+        "/api/test/raise/runtime/",
+        "/api/test/drf/raise/runtime/",
+        "/api/test/raise/integrity/",
+        "/api/test/raise/operational/",
+    ):
         response = client.get(url)
         text = response.content.decode()
         assert SECRET not in text and "Traceback" not in text and "password" not in text

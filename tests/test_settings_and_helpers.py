@@ -25,8 +25,16 @@ def test_unknown_attribute():
 
 
 def good_response(**overrides):
-    body = {"message": "Gone.", "type": "not_found_error", "code": "not_found", "param": None,
-            "request_id": "r-1", "status": 404, "retryable": False, **overrides}
+    body = {
+        "message": "Gone.",
+        "type": "not_found_error",
+        "code": "not_found",
+        "param": None,
+        "request_id": "r-1",
+        "status": 404,
+        "retryable": False,
+        **overrides,
+    }
     response = JsonResponse(body, status=404)
     response["X-Request-ID"] = "r-1"
     response["Cache-Control"] = "no-store"
@@ -71,10 +79,19 @@ def test_assert_api_error_needs_the_header_and_no_store():
 def test_assert_api_error_reads_problem_json_and_envelopes():
     problem = good_response()
     document = json.loads(problem.content)
-    problem.content = json.dumps({"type": "about:blank", "title": "Not Found", "status": 404,
-                                  "detail": "Gone.", "code": "not_found",
-                                  "error_type": "not_found_error", "param": None,
-                                  "request_id": "r-1", "retryable": False})
+    problem.content = json.dumps(
+        {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "Gone.",
+            "code": "not_found",
+            "error_type": "not_found_error",
+            "param": None,
+            "request_id": "r-1",
+            "retryable": False,
+        }
+    )
     problem["Content-Type"] = "application/problem+json"
     assert_api_error(problem, 404, "not_found")
     with override_settings(API_ERRORS={"ENVELOPE": "error"}):

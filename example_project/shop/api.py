@@ -4,6 +4,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from rest_framework import mixins, permissions, viewsets
@@ -82,7 +83,13 @@ class OrderViewSet(
     throttle_scope = "orders"
 
     def get_queryset(self) -> QuerySet[Order]:
-        return Order.objects.filter(customer=self.request.user).prefetch_related("items__product")
+        return Order.objects.filter(customer=self.customer).prefetch_related("items__product")
+
+    @property
+    def customer(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User), "IsAuthenticated lets only users through"
+        return user
 
     def get_throttles(self) -> list[BaseThrottle]:
         return [ScopedRateThrottle()] if self.action == "create" else []
@@ -100,16 +107,17 @@ class OrderViewSet(
                         param=f"items[{index}].quantity", meta={"available": product.stock}
                     )
                 total += product.price * item["quantity"]
-            account, _ = Account.objects.select_for_update().get_or_create(
-                user=self.request.user
-            )
+            account, _ = Account.objects.select_for_update().get_or_create(user=self.customer)
             if account.balance < total:
                 raise InsufficientBalance(meta={"balance": account.balance, "total": total})
-            order = Order.objects.create(customer=self.request.user, total=total)
+            order = Order.objects.create(customer=self.customer, total=total)
             for item in items:
                 product = products[item["product"].sku]
                 OrderItem.objects.create(
-                    order=order, product=product, quantity=item["quantity"], unit_price=product.price
+                    order=order,
+                    product=product,
+                    quantity=item["quantity"],
+                    unit_price=product.price,
                 )
                 product.stock -= item["quantity"]
                 product.save(update_fields=["stock"])

@@ -1,3 +1,5 @@
+from typing import Any, ClassVar
+
 from rest_framework import serializers
 
 from .models import Order, OrderItem, Product
@@ -9,7 +11,7 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = ["sku", "name", "price", "stock", "version"]
         read_only_fields = ["version"]
         # A duplicate SKU is a 409 already_exists (see ProductViewSet), not a field error.
-        extra_kwargs = {"sku": {"validators": []}}
+        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"sku": {"validators": []}}
 
 
 class OrderItemSerializer(serializers.ModelSerializer):

@@ -15,8 +15,12 @@ from .models import Product
 
 
 def product_json(product: Product) -> dict[str, Any]:
-    return {"sku": product.sku, "name": product.name, "price": str(product.price),
-            "stock": product.stock}
+    return {
+        "sku": product.sku,
+        "name": product.name,
+        "price": str(product.price),
+        "stock": product.stock,
+    }
 
 
 @require_GET
@@ -35,7 +39,9 @@ def import_products(request: HttpRequest) -> JsonResponse:
     if not isinstance(items, list) or not items:
         raise ValidationFailed(errors={"products": ["Send a non-empty list of products."]})
     forms = [ProductForm(item if isinstance(item, dict) else {}) for item in items]
-    errors = {index: form.errors.as_data() for index, form in enumerate(forms) if not form.is_valid()}
+    errors = {
+        index: form.errors.as_data() for index, form in enumerate(forms) if not form.is_valid()
+    }
     if errors:
         raise ValidationFailed(errors={"products": errors})
     created = [

@@ -31,6 +31,6 @@ class Command(BaseCommand):
             "Demo data ready. Try:\n"
             "  curl -i http://127.0.0.1:8000/api/products/NOPE/\n"
             "  curl -i -u demo:demo -H 'Content-Type: application/json' "
-            "-d '{\"items\": [{\"sku\": \"MUG-1\", \"quantity\": 0}]}' "
+            '-d \'{"items": [{"sku": "MUG-1", "quantity": 0}]}\' '
             "http://127.0.0.1:8000/api/orders/\n"
         )
