@@ -208,6 +208,8 @@ class Catalog:
 
 
 catalog = Catalog()
+#: The codes this package ships (the rest are registered by projects).
+BUILTIN_CODES = tuple(row[1] for row in _BUILTIN)
 for _status, _code, _type, _message, _description, _retryable in _BUILTIN:
     catalog.register(
         CatalogEntry(
