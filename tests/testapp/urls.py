@@ -11,4 +11,6 @@ urlpatterns = [
     path("bare-not-found/", views.bare_not_found),
     path("json-not-found/", views.json_not_found),
     path("ok/", views.ok),
+    path("write-then-fail/", views.write_then_fail),
+    path("drf/write-then-fail/", views.write_then_fail_drf),
 ]

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -7,6 +8,9 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+import django_apierrors
+from shop.models import Product
 
 from .raising import EXCEPTIONS
 
@@ -24,6 +28,23 @@ async def raise_async(request: HttpRequest, name: str) -> HttpResponse:
 @permission_classes([AllowAny])
 def raise_drf(request: Request, name: str) -> Response:
     raise EXCEPTIONS[name]()
+
+
+def write_product_then_conflict() -> None:
+    Product.objects.create(sku="WRITTEN-1", name="Written", price=Decimal("1"))
+    raise django_apierrors.Conflict("Changed meanwhile.")
+
+
+def write_then_fail(request: HttpRequest) -> HttpResponse:
+    write_product_then_conflict()
+    return HttpResponse()
+
+
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def write_then_fail_drf(request: Request) -> Response:
+    write_product_then_conflict()
+    return Response()
 
 
 def bare_not_found(request: HttpRequest) -> HttpResponse:
