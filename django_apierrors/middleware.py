@@ -65,7 +65,7 @@ class APIErrorsMiddleware:
             deactivate(token)
 
     def start(self, request: HttpRequest) -> str:
-        if settings.DEBUG and is_api_path(request.path_info):
+        if settings.DEBUG and is_api_path(request.path_info):  # DEBUG: see the module docstring
             request.exception_reporter_class = CapturingExceptionReporter  # type: ignore[assignment]
         return assign_request_id(request)
 

@@ -1,0 +1,108 @@
+"""Success-path cost of APIErrorsMiddleware: a JSON view through Django's WSGI handler,
+with no middleware against the same view behind ours. Alternating rounds in one run;
+prints the median requests/second of each and their ratio.
+
+    .venv/bin/python benchmarks/success_path.py [--requests 20000] [--rounds 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import django
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.urls import path
+
+settings.configure(
+    DEBUG=False,
+    SECRET_KEY="benchmark",
+    ALLOWED_HOSTS=["*"],
+    ROOT_URLCONF=__name__,
+    INSTALLED_APPS=["django_apierrors"],
+    MIDDLEWARE=[],
+    LOGGING_CONFIG=None,
+)
+django.setup()
+
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+
+def ok(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("api/ok/", ok)]
+
+
+class PassThroughMiddleware:
+    """The least any middleware costs: what Django's handler adds around one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+
+def environ() -> dict[str, object]:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/api/ok/",
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+
+
+def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+    assert status.startswith("200")
+
+
+def requests_per_second(handler: WSGIHandler, count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        b"".join(handler(environ(), start_response))
+    return count / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+
+    handlers = {"no middleware": WSGIHandler()}
+    for name, middleware in (
+        ("pass-through middleware", f"{__name__}.PassThroughMiddleware"),
+        ("APIErrorsMiddleware", "django_apierrors.middleware.APIErrorsMiddleware"),
+    ):
+        with override_settings(MIDDLEWARE=[middleware]):
+            handlers[name] = WSGIHandler()
+    for handler in handlers.values():  # warm up
+        requests_per_second(handler, 1000)
+    results: dict[str, list[float]] = {name: [] for name in handlers}
+    for _ in range(args.rounds):
+        for name, handler in handlers.items():
+            results[name].append(requests_per_second(handler, args.requests))
+    medians = {name: statistics.median(values) for name, values in results.items()}
+    base = medians["no middleware"]
+    print(f"{'setup':<26}{'median req/s':>14}{'time ratio':>12}{'us/request':>12}")
+    for name, value in medians.items():
+        print(f"{name:<26}{value:>14,.0f}{base / value:>12.3f}{1e6 / value:>12.1f}")
+    ours = 1e6 / medians["APIErrorsMiddleware"] - 1e6 / medians["pass-through middleware"]
+    print(f"APIErrorsMiddleware's own work: {ours:.1f} us/request")
+
+
+if __name__ == "__main__":
+    main()
