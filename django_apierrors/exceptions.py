@@ -12,6 +12,7 @@ what it does not set from its parent::
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -129,16 +130,7 @@ def _entry_for_instance(cls: type[APIError], code: str | None) -> CatalogEntry:
     if not CODE_PATTERN.fullmatch(code):
         raise ValueError(f"Error code {code!r} must match ^[a-z][a-z0-9_]*$")
     # An ad-hoc code: it behaves like the class's own entry but is not documented.
-    base = catalog.get(cls.code)
-    return CatalogEntry(
-        status=base.status,
-        code=code,
-        type=base.type,
-        title=title_for_code(code),
-        message=base.message,
-        description=base.description,
-        retryable=base.retryable,
-    )
+    return dataclasses.replace(catalog.get(cls.code), code=code, title=title_for_code(code))
 
 
 def normalize_errors(errors: Any) -> list[FieldError]:

@@ -84,5 +84,4 @@ def expose_headers(response: HttpResponseBase, *names: str) -> None:
     exposed = [name.strip() for name in current.split(",") if name.strip()]
     known = {name.lower() for name in exposed}
     exposed += [name for name in names if name.lower() not in known]
-    if exposed:
-        response["Access-Control-Expose-Headers"] = ", ".join(exposed)
+    response["Access-Control-Expose-Headers"] = ", ".join(exposed)
