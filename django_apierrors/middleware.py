@@ -22,7 +22,8 @@ from django.utils.module_loading import import_string
 from .conf import is_api_path
 from .exceptions import APIError
 from .handling import response_for_exception
-from .request_id import activate, assign_request_id, deactivate, set_request_id_header
+from .headers import stamp_response
+from .request_id import activate, assign_request_id, deactivate
 
 #: Headers of a bare error response that the contract keeps.
 KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
@@ -74,7 +75,7 @@ class APIErrorsMiddleware:
     ) -> HttpResponseBase:
         if is_foreign_error(response) and is_api_path(request.path_info):
             response = answer_foreign_error(request, response)
-        set_request_id_header(response, request_id)
+        stamp_response(response, request_id)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -18,12 +18,11 @@ from django.http import HttpRequest, HttpResponse
 from .catalog import reason_phrase
 from .conf import api_settings
 from .exceptions import APIError
-from .request_id import ensure_request_id, expose_headers, set_request_id_header
+from .headers import stamp_response
+from .request_id import ensure_request_id
 
 JSON_CONTENT_TYPE = "application/json"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-#: Headers of an error that a client script needs to read (besides the request id).
-EXPOSED_HEADERS = frozenset({"Retry-After", "WWW-Authenticate", "Allow"})
 
 
 def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
@@ -45,9 +44,7 @@ def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
     if error.retry_after is not None:
         response["Retry-After"] = str(max(1, int(error.retry_after)))
     response["Cache-Control"] = "no-store"
-    # Browsers hide response headers from cross-origin scripts unless they are exposed.
-    expose_headers(response, *(name for name in response.headers if name in EXPOSED_HEADERS))
-    set_request_id_header(response, request_id)
+    stamp_response(response, request_id)
     response.api_error = error  # type: ignore[attr-defined]
     return response
 

@@ -10,7 +10,7 @@ import os
 import re
 from contextvars import ContextVar, Token
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest
 
 from .conf import api_settings
 
@@ -67,21 +67,3 @@ def activate(request_id: str) -> Token[str | None]:
 
 def deactivate(token: Token[str | None]) -> None:
     _current_request_id.reset(token)
-
-
-def set_request_id_header(response: HttpResponseBase, request_id: str) -> None:
-    header = api_settings.REQUEST_ID_HEADER
-    response[header] = request_id
-    expose_headers(response, header)
-
-
-def expose_headers(response: HttpResponseBase, *names: str) -> None:
-    """Append to Access-Control-Expose-Headers without dropping what CORS code put there."""
-    current = response.get("Access-Control-Expose-Headers")
-    if not current:
-        response["Access-Control-Expose-Headers"] = ", ".join(names)
-        return
-    exposed = [name.strip() for name in current.split(",") if name.strip()]
-    known = {name.lower() for name in exposed}
-    exposed += [name for name in names if name.lower() not in known]
-    response["Access-Control-Expose-Headers"] = ", ".join(exposed)

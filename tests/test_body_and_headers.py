@@ -97,12 +97,12 @@ def test_format_json_never_answers_problem(client):
 
 def test_expose_headers_are_appended_not_overwritten(client):
     response = client.get("/api/test/raise/drf_throttled/")
-    assert response["Access-Control-Expose-Headers"] == "Retry-After, X-Request-ID"
+    assert response["Access-Control-Expose-Headers"] == "X-Request-ID, Retry-After"
     response = client.get("/api/test/ok/")
     assert response["Access-Control-Expose-Headers"] == "X-Request-ID"
     from django.http import HttpResponse
 
-    from django_apierrors.request_id import expose_headers
+    from django_apierrors.headers import expose_headers
 
     existing = HttpResponse()
     existing["Access-Control-Expose-Headers"] = "ETag, x-request-id"

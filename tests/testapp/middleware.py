@@ -16,3 +16,15 @@ class RaisingMiddleware:
         if name:
             raise EXCEPTIONS[name]()
         return self.get_response(request)
+
+
+class ExposeETagMiddleware:
+    """Stands in for django-cors-headers: exposes ETag on every response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response["Access-Control-Expose-Headers"] = "ETag"
+        return response
