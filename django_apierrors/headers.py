@@ -11,21 +11,27 @@ from .conf import api_settings
 EXPOSED_HEADERS = ("Retry-After", "WWW-Authenticate", "Allow")
 
 
+EXPOSE_HEADER = "Access-Control-Expose-Headers"
+
+
 def stamp_response(response: HttpResponseBase, request_id: str) -> None:
     """Set the request id header and expose it with the contract headers present."""
     header = api_settings.REQUEST_ID_HEADER
     response[header] = request_id
-    present = (name for name in EXPOSED_HEADERS if response.has_header(name))
-    expose_headers(response, header, *present)
+    # One pass over the response's few headers: has_header() raises a KeyError per miss,
+    # and this runs on every response.
+    present = {name.lower() for name in response.headers}
+    names = [header, *(name for name in EXPOSED_HEADERS if name.lower() in present)]
+    if EXPOSE_HEADER.lower() in present:
+        expose_headers(response, *names)
+    else:
+        response[EXPOSE_HEADER] = ", ".join(names)
 
 
 def expose_headers(response: HttpResponseBase, *names: str) -> None:
     """Append to Access-Control-Expose-Headers without dropping what CORS code put there."""
-    current = response.get("Access-Control-Expose-Headers")
-    if not current:
-        response["Access-Control-Expose-Headers"] = ", ".join(names)
-        return
+    current = response.get(EXPOSE_HEADER) or ""
     exposed = [name.strip() for name in current.split(",") if name.strip()]
     known = {name.lower() for name in exposed}
     exposed += [name for name in names if name.lower() not in known]
-    response["Access-Control-Expose-Headers"] = ", ".join(exposed)
+    response[EXPOSE_HEADER] = ", ".join(exposed)
