@@ -1,10 +1,13 @@
 import base64
 import os
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.db import connections
 from django.test import AsyncClient, Client
 from model_bakery import baker
 
@@ -27,8 +30,15 @@ def client() -> Client:
 
 
 @pytest.fixture
-def async_client() -> AsyncClient:
-    return AsyncClient(raise_request_exception=False)
+async def async_client() -> AsyncIterator[AsyncClient]:
+    """An AsyncClient, closing afterwards the database connections its requests opened.
+
+    Under ASGI, sync views (and ATOMIC_REQUESTS) run on asgiref's thread-sensitive executor
+    thread, which opens a connection of its own; the test client keeps Django from closing
+    it, and a PostgreSQL test database cannot be dropped while it is open.
+    """
+    yield AsyncClient(raise_request_exception=False)
+    await sync_to_async(connections.close_all)()
 
 
 def basic_auth(username: str, password: str = PASSWORD) -> dict[str, str]:

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from django.test import AsyncClient, Client, override_settings
+from django.test import Client, override_settings
 
 from django_apierrors.middleware import APIErrorsMiddleware
 from django_apierrors.testing import assert_api_error
@@ -31,8 +31,8 @@ def acall_spy(monkeypatch):
 
 
 @pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
-async def test_errors_through_the_async_middleware(acall_spy, debug):
-    client = AsyncClient(raise_request_exception=False)
+async def test_errors_through_the_async_middleware(acall_spy, async_client, debug):
+    client = async_client
     with override_settings(MIDDLEWARE=ASYNC_STACK, DEBUG=debug):
         missing = await client.get("/api/nowhere/", headers={"X-Request-ID": "a-1"})
         crash = await client.get("/api/test/araise/runtime/")
