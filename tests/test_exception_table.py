@@ -150,3 +150,13 @@ def test_exception_map_adds_and_overrides_rows(client):
         assert_api_error(client.get("/api/test/raise/key_error/"), 404, "not_found")
         assert_api_error(client.get("/api/test/raise/integrity/"), 409, "already_exists")
     assert_api_error(client.get("/api/test/raise/key_error/"), 500, "internal_error")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["typed_not_found", "drf_validation", "runtime", "integrity"])
+def test_drf_and_plain_views_answer_identically(client, name):
+    bodies = []
+    for kind in ("plain", "drf"):
+        response = client.get(URLS[kind].format(name), HTTP_X_REQUEST_ID="same-id")
+        bodies.append((response.status_code, response["Content-Type"], response.content))
+    assert bodies[0] == bodies[1]
