@@ -3,7 +3,10 @@ by `manage.py check`, not discovered from an HTML page in production."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -104,6 +107,101 @@ def check_error_handlers(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
     except Exception:  # A broken URLconf is reported by Django's own URL checks.
         return []
     return messages
+
+
+#: Caches whose counters every process shares and increments atomically.
+SHARED_CACHES = frozenset(
+    {
+        "django.core.cache.backends.redis.RedisCache",
+        "django.core.cache.backends.memcached.PyMemcacheCache",
+        "django.core.cache.backends.memcached.PyLibMCCache",
+        "django_redis.cache.RedisCache",
+    }
+)
+PROCESS_LOCAL_CACHES = frozenset({"django.core.cache.backends.locmem.LocMemCache"})
+NON_ATOMIC_CACHES = frozenset(
+    {
+        "django.core.cache.backends.filebased.FileBasedCache",
+        "django.core.cache.backends.db.DatabaseCache",
+    }
+)
+DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+RATELIMIT_CACHE_HINT = (
+    "Use Django's own RedisCache (django.core.cache.backends.redis.RedisCache) for the "
+    "cache named by RATELIMIT_USE_CACHE."
+)
+
+
+@register(Tags.caches)
+def check_ratelimit_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    return _ratelimit_cache_messages(deploy=False)
+
+
+@register(Tags.caches, deploy=True)
+def check_ratelimit_cache_deploy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    return _ratelimit_cache_messages(deploy=True)
+
+
+def _ratelimit_cache_messages(*, deploy: bool) -> list[CheckMessage]:
+    if importlib.util.find_spec("django_ratelimit") is None:
+        return []  # the `ratelimit` extra is not installed: nothing is rate limited
+    alias = getattr(settings, "RATELIMIT_USE_CACHE", "default")
+    caches = getattr(settings, "CACHES", {})
+    if alias not in caches:
+        if deploy:
+            return []  # reported by the plain check already
+        return [
+            Error(
+                f"RATELIMIT_USE_CACHE is {alias!r}, which is not in CACHES.",
+                hint=RATELIMIT_CACHE_HINT,
+                id=ID + "E004",
+            )
+        ]
+    backend = caches[alias].get("BACKEND", "")
+    if backend in SHARED_CACHES:
+        return []
+    if backend == DUMMY_CACHE and not deploy:
+        return [
+            Error(
+                f"The rate-limit cache {alias!r} is a DummyCache: it stores nothing, so no "
+                "rate limit ever triggers.",
+                hint=RATELIMIT_CACHE_HINT,
+                id=ID + "E005",
+            )
+        ]
+    if backend in NON_ATOMIC_CACHES and not deploy:
+        return [
+            Warning(
+                f"The rate-limit cache {alias!r} ({backend}) does not increment atomically: "
+                "concurrent requests lose counts and more than the limit get through.",
+                hint=RATELIMIT_CACHE_HINT,
+                id=ID + "W007",
+            )
+        ]
+    # Reported once: by the plain check where several processes are evident, otherwise by
+    # `check --deploy` (which runs both).
+    if backend in PROCESS_LOCAL_CACHES and deploy != _multi_process_server():
+        return [
+            Warning(
+                f"The rate-limit cache {alias!r} is a LocMemCache, which each process keeps "
+                "to itself: with several worker processes (gunicorn -w 4, uWSGI processes) "
+                "every process counts separately and a client gets the limit once per "
+                "process.",
+                hint=RATELIMIT_CACHE_HINT + " LocMemCache is fine for one process only.",
+                id=ID + "W006",
+            )
+        ]
+    return []
+
+
+def _multi_process_server() -> bool:
+    """Whether this looks like a multi-process deployment (checks cannot know for sure)."""
+    try:
+        if int(os.environ.get("WEB_CONCURRENCY", "1")) > 1:
+            return True
+    except ValueError:
+        pass
+    return any(server in sys.modules for server in ("gunicorn", "uwsgi"))
 
 
 @register(Tags.compatibility)

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from rest_framework.views import set_rollback
+from rest_framework.exceptions import Throttled
+from rest_framework.request import Request
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+from rest_framework.views import APIView, set_rollback
 
 from .handling import response_for_exception
+from .limits import RateLimitUsage, record_usage
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse:
@@ -16,4 +21,47 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse:
     django_request: HttpRequest = getattr(request, "_request", request)
     # The view runs inside ATOMIC_REQUESTS' transaction; DRF's own handler rolls it back too.
     set_rollback()
+    view = context.get("view")
+    if isinstance(exc, Throttled) and isinstance(view, APIView):
+        record_throttle_usages(request, view)
     return response_for_exception(django_request, exc)
+
+
+def record_throttle_usages(request: Request, view: APIView) -> None:
+    """Report what DRF's own rate throttles know when one of them answered 429."""
+    for throttle in view.get_throttles():
+        if isinstance(throttle, SimpleRateThrottle):
+            usage = _simple_throttle_usage(throttle, request, view)
+            if usage is not None:
+                record_usage(request, usage)
+
+
+def _simple_throttle_usage(
+    throttle: SimpleRateThrottle, request: Request, view: APIView
+) -> RateLimitUsage | None:
+    """Read (never add to) a SimpleRateThrottle's request history, as allow_request sees it."""
+    if isinstance(throttle, ScopedRateThrottle):
+        # ScopedRateThrottle learns its rate from the view in allow_request.
+        throttle.scope = getattr(view, throttle.scope_attr, None)
+        if not throttle.scope:
+            return None
+        throttle.rate = throttle.get_rate()
+    num_requests, duration = throttle.parse_rate(throttle.rate)
+    if num_requests is None or duration is None:
+        return None
+    cache_key = throttle.get_cache_key(request, view)
+    if cache_key is None:
+        return None
+    now = throttle.timer()
+    history = [t for t in throttle.cache.get(cache_key, []) if t > now - duration]
+    remaining = max(0, num_requests - len(history))
+    # The history is newest first; a slot frees when its oldest entry leaves the window.
+    frees_at = history[-1] + duration if history else now
+    return RateLimitUsage(
+        name=throttle.scope or type(throttle).__name__,
+        limit=num_requests,
+        remaining=remaining,
+        window=duration,
+        reset=math.ceil(frees_at),
+        exceeded=remaining == 0,
+    )

@@ -3,9 +3,10 @@ headers to cross-origin scripts (appended to what CORS code set, never overwritt
 
 from __future__ import annotations
 
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 
 from .conf import api_settings
+from .limits import add_rate_limit_headers, recorded_usage
 
 #: Contract headers a client script needs to read, exposed whenever a response has them.
 EXPOSED_HEADERS = ("Retry-After", "WWW-Authenticate", "Allow")
@@ -14,14 +15,21 @@ EXPOSED_HEADERS = ("Retry-After", "WWW-Authenticate", "Allow")
 EXPOSE_HEADER = "Access-Control-Expose-Headers"
 
 
-def stamp_response(response: HttpResponseBase, request_id: str) -> None:
-    """Set the request id header and expose it with the contract headers present."""
+def stamp_response(request: HttpRequest, response: HttpResponseBase, request_id: str) -> None:
+    """Set the request id and rate-limit headers; expose them with the contract headers."""
     header = api_settings.REQUEST_ID_HEADER
     response[header] = request_id
+    extra: list[str] = []
+    usage = recorded_usage(request)
+    if usage is not None and (
+        response.status_code == 429
+        or (response.status_code < 400 and api_settings.RATELIMIT_HEADERS_ON_SUCCESS)
+    ):
+        extra = add_rate_limit_headers(response, usage)
     # One pass over the response's few headers: has_header() raises a KeyError per miss,
     # and this runs on every response.
     present = {name.lower() for name in response.headers}
-    names = [header, *(name for name in EXPOSED_HEADERS if name.lower() in present)]
+    names = [header, *extra, *(name for name in EXPOSED_HEADERS if name.lower() in present)]
     if EXPOSE_HEADER.lower() in present:
         expose_headers(response, *names)
     else:

@@ -75,7 +75,7 @@ class APIErrorsMiddleware:
     ) -> HttpResponseBase:
         if is_foreign_error(response) and is_api_path(request.path_info):
             response = answer_foreign_error(request, response)
-        stamp_response(response, request_id)
+        stamp_response(request, response, request_id)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -19,6 +19,7 @@ from .catalog import reason_phrase
 from .conf import api_settings
 from .exceptions import APIError
 from .headers import stamp_response
+from .limits import recorded_usage
 from .request_id import ensure_request_id
 
 JSON_CONTENT_TYPE = "application/json"
@@ -27,7 +28,14 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
     request_id = ensure_request_id(request)
-    body = error_body(error, request_id)
+    # A 429 reports the limit that was hit, where a limiter measured it.
+    usage = recorded_usage(request) if error.status == 429 else None
+    retry_after = error.retry_after
+    extra_meta = None
+    if usage is not None:
+        retry_after = usage.retry_after if retry_after is None else retry_after
+        extra_meta = {**usage.as_meta(), "retry_after": retry_after}
+    body = error_body(error, request_id, extra_meta)
     if wants_problem_json(request):
         content: dict[str, Any] = problem_document(body)
         content_type = PROBLEM_CONTENT_TYPE
@@ -41,15 +49,17 @@ def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
     )
     for name, value in error.headers.items():
         response[name] = value
-    if error.retry_after is not None:
-        response["Retry-After"] = str(max(1, int(error.retry_after)))
+    if retry_after is not None:
+        response["Retry-After"] = str(max(1, int(retry_after)))
     response["Cache-Control"] = "no-store"
-    stamp_response(response, request_id)
+    stamp_response(request, response, request_id)
     response.api_error = error  # type: ignore[attr-defined]
     return response
 
 
-def error_body(error: APIError, request_id: str) -> dict[str, Any]:
+def error_body(
+    error: APIError, request_id: str, extra_meta: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "message": str(error.message),
         "type": error.type,
@@ -63,8 +73,9 @@ def error_body(error: APIError, request_id: str) -> dict[str, Any]:
         body["errors"] = [field_error.as_dict() for field_error in error.errors]
     if api_settings.DOCS_URL:
         body["doc_url"] = f"{api_settings.DOCS_URL}#{error.code}"
-    if error.meta:
-        body["meta"] = error.meta
+    meta = {**(extra_meta or {}), **error.meta}
+    if meta:
+        body["meta"] = meta
     if settings.DEBUG:
         body["debug"] = debug_details(error.original or error)
     return body

@@ -60,14 +60,25 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):
+    # Django's own RedisCache: rate-limit counters shared by every worker process.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # A hung Redis must not hang requests: fail fast, then fail open or closed.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = os.environ.get("RATELIMIT_CACHE_PREFIX", "rl:")
+
+# Rate limits of the shop (django-ratelimit's "count/period" format).
+SEARCH_RATE = os.environ.get("SEARCH_RATE", "60/m")
+SEARCH_BURST_RATE = os.environ.get("SEARCH_BURST_RATE", "10/s")
+STOCK_RATE = os.environ.get("STOCK_RATE", "120/m")
+CATALOG_READ_RATE = os.environ.get("CATALOG_READ_RATE", "300/m")
 
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -92,6 +103,8 @@ REST_FRAMEWORK = {
 API_ERRORS = {
     "PATH_PREFIXES": ["/api/"],
     "DOCS_URL": os.environ.get("API_ERRORS_DOCS_URL") or None,
+    "RATELIMIT_FAIL_OPEN": os.environ.get("RATELIMIT_FAIL_OPEN") == "1",
+    "RATELIMIT_HEADER_STYLES": os.environ.get("RATELIMIT_HEADER_STYLES", "x-ratelimit").split(","),
 }
 
 # The carrier API behind /api/shipping/quote/ (unset: the endpoint is misconfigured).

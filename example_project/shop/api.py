@@ -15,6 +15,7 @@ from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from django_apierrors import AlreadyExists, FailedPrecondition, InvalidArgument
+from django_apierrors.throttling import RatelimitThrottle
 
 from . import carrier
 from .errors import InsufficientBalance, OutOfStock
@@ -29,11 +30,20 @@ class IsStaffOrReadOnly(permissions.BasePermission):
         return bool(request.user and request.user.is_staff)
 
 
+class CatalogReadThrottle(RatelimitThrottle):
+    """Reads of the product catalog, per user or IP, on django-ratelimit's counters."""
+
+    rate = "shop.rates.catalog_read"
+    key = "user_or_ip"
+    method = "GET"
+
+
 class ProductViewSet(viewsets.ModelViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
     lookup_field = "sku"
     permission_classes = [IsStaffOrReadOnly]
+    throttle_classes = [CatalogReadThrottle]
 
     def get_queryset(self) -> QuerySet[Product]:
         queryset = super().get_queryset()

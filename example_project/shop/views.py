@@ -4,11 +4,13 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
-from django_apierrors import MethodNotAllowed, ParseError, ValidationFailed
+from django_apierrors import InvalidArgument, MethodNotAllowed, ParseError, ValidationFailed
+from django_apierrors.ratelimit import ratelimit
 
 from .forms import ProductForm
 from .models import Product
@@ -21,6 +23,18 @@ def product_json(product: Product) -> dict[str, Any]:
         "price": str(product.price),
         "stock": product.stock,
     }
+
+
+@require_GET
+@ratelimit(key="ip", rate="shop.rates.search", group="catalog-search")
+@ratelimit(key="ip", rate="shop.rates.search_burst", group="catalog-search-burst")
+def search_products(request: HttpRequest) -> JsonResponse:
+    """GET /api/catalog/search/?q=mug: limited per client IP, a sustained and a burst rate."""
+    query = request.GET.get("q", "").strip()
+    if not 1 <= len(query) <= 50:
+        raise InvalidArgument("q must be 1 to 50 characters.", param="q")
+    products = Product.objects.filter(Q(name__icontains=query) | Q(sku__icontains=query))[:20]
+    return JsonResponse({"results": [product_json(product) for product in products]})
 
 
 @require_GET
@@ -52,6 +66,7 @@ def import_products(request: HttpRequest) -> JsonResponse:
 
 
 @transaction.non_atomic_requests  # Django runs no ATOMIC_REQUESTS transaction for async views
+@ratelimit(key="ip", rate="shop.rates.stock", group="stock")
 async def stock_level(request: HttpRequest, sku: str) -> JsonResponse:
     if request.method not in ("GET", "HEAD"):
         raise MethodNotAllowed(headers={"Allow": "GET, HEAD"})

@@ -1,0 +1,302 @@
+"""Rate limiting: exact numbers in X-RateLimit-*, Retry-After and meta, on django-ratelimit's
+counters, in LocMemCache and in a real Redis (REDIS_URL)."""
+
+import json
+import logging
+import os
+import time
+import uuid
+
+import pytest
+from django.test import override_settings
+from django_ratelimit.core import _get_window
+
+from django_apierrors import ratelimit as ratelimit_module
+from django_apierrors.testing import assert_api_error
+
+from .conftest import basic_auth
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+HOUR = 3600
+
+
+def cache_settings(kind: str) -> dict:
+    if kind == "redis":
+        backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    else:
+        backend = {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit-tests",
+        }
+    return {
+        "CACHES": {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "ratelimit": backend,
+        },
+        "RATELIMIT_USE_CACHE": "ratelimit",
+        # Counters of one test never meet another's, in Redis as in memory.
+        "RATELIMIT_CACHE_PREFIX": f"rl-test-{uuid.uuid4().hex}:",
+    }
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def limiter_cache(request):
+    if request.param == "redis" and not REDIS_URL:
+        pytest.skip("set REDIS_URL=redis://127.0.0.1:6379/0 to run against a real Redis")
+    with override_settings(**cache_settings(request.param)):
+        yield request.param
+
+
+def rate_headers(response) -> tuple[int, int, int]:
+    return (
+        int(response["X-RateLimit-Limit"]),
+        int(response["X-RateLimit-Remaining"]),
+        int(response["X-RateLimit-Reset"]),
+    )
+
+
+def test_window_arithmetic(client, limiter_cache):
+    window_end = _get_window("127.0.0.1", HOUR)
+    remaining = []
+    for _ in range(3):
+        response = client.get("/api/test/limited/ip/")
+        assert response.status_code == 200
+        limit, left, reset = rate_headers(response)
+        assert (limit, reset) == (3, window_end)
+        remaining.append(left)
+    assert remaining == [2, 1, 0]
+
+    response = client.get("/api/test/limited/ip/")
+    body = assert_api_error(response, 429, "rate_limited")
+    assert rate_headers(response) == (3, 0, window_end)
+    retry_after = int(response["Retry-After"])
+    assert abs(retry_after - (window_end - time.time())) <= 1.5
+    assert retry_after >= 1
+    assert body["meta"] == {
+        "limit": 3,
+        "remaining": 0,
+        "reset": window_end,
+        "retry_after": retry_after,
+    }
+    exposed = response["Access-Control-Expose-Headers"]
+    for name in (
+        "X-Request-ID",
+        "Retry-After",
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+    ):
+        assert name in exposed
+
+
+def test_keys_are_isolated_per_ip(client, limiter_cache):
+    for _ in range(3):
+        assert client.get("/api/test/limited/ip/", REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert client.get("/api/test/limited/ip/", REMOTE_ADDR="10.0.0.1").status_code == 429
+    other = client.get("/api/test/limited/ip/", REMOTE_ADDR="10.0.0.2")
+    assert other.status_code == 200
+    assert other["X-RateLimit-Remaining"] == "2"
+
+
+def test_keys_are_isolated_per_user(client, limiter_cache, customer, staff):
+    for _ in range(2):
+        assert client.get("/api/test/limited/user/", **basic_auth("carol")).status_code == 200
+    # Basic auth is DRF's; this plain view sees the session user, so log in instead.
+    client.force_login(customer)
+    assert client.get("/api/test/limited/user/").status_code == 200
+    assert client.get("/api/test/limited/user/").status_code == 200
+    assert_api_error(client.get("/api/test/limited/user/"), 429, "rate_limited")
+    client.force_login(staff)
+    response = client.get("/api/test/limited/user/")
+    assert response.status_code == 200 and response["X-RateLimit-Remaining"] == "1"
+
+
+def test_the_tightest_of_two_limits_is_reported(client, limiter_cache):
+    first = client.get("/api/test/limited/two/")
+    assert rate_headers(first)[:2] == (3, 2)  # burst 3/h is tighter than sustained 5/h
+    for _ in range(2):
+        client.get("/api/test/limited/two/")
+    response = client.get("/api/test/limited/two/")
+    assert_api_error(response, 429, "rate_limited")
+    assert rate_headers(response)[:2] == (3, 0)
+
+
+def test_of_two_exhausted_limits_the_later_reset_is_reported(client, limiter_cache):
+    assert client.get("/api/test/limited/two-exhausted/").status_code == 200
+    response = client.get("/api/test/limited/two-exhausted/")
+    assert_api_error(response, 429, "rate_limited")
+    hourly = _get_window("127.0.0.1", HOUR)
+    minutely = _get_window("127.0.0.1", 60)
+    assert int(response["X-RateLimit-Reset"]) == max(hourly, minutely)
+    assert int(response["Retry-After"]) >= max(hourly, minutely) - time.time() - 1.5
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/test/limited/class/",
+        "/api/test/limited/drf-method/",
+        "/api/test/limited/drf-throttle/",
+    ],
+    ids=["class-based", "drf-method-decorator", "drf-throttle"],
+)
+def test_every_kind_of_view(client, limiter_cache, url):
+    statuses = [client.get(url).status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    response = client.get(url)
+    body = assert_api_error(response, 429, "rate_limited")
+    assert rate_headers(response)[:2] == (2, 0)
+    assert int(response["Retry-After"]) == body["meta"]["retry_after"]
+
+
+async def test_async_views(async_client, limiter_cache):
+    for remaining in ("1", "0"):
+        response = await async_client.get("/api/test/limited/async/")
+        assert response.status_code == 200
+        assert response["X-RateLimit-Remaining"] == remaining
+    response = await async_client.get("/api/test/limited/async/")
+    assert_api_error(response, 429, "rate_limited")
+    assert response["Retry-After"]
+
+
+def test_block_false_lets_the_view_decide(client, limiter_cache):
+    assert json.loads(client.get("/api/test/limited/not-blocking/").content)["limited"] is False
+    response = client.get("/api/test/limited/not-blocking/")
+    assert response.status_code == 200
+    assert json.loads(response.content)["limited"] is True
+
+
+def test_other_methods_are_not_counted(client, limiter_cache):
+    for _ in range(3):
+        response = client.get("/api/test/limited/posts/")
+        assert response.status_code == 200 and "X-RateLimit-Limit" not in response
+    assert client.post("/api/test/limited/posts/").status_code == 200
+
+
+def test_ietf_header_style(client, limiter_cache):
+    with override_settings(API_ERRORS={"RATELIMIT_HEADER_STYLES": ["x-ratelimit", "ietf"]}):
+        response = client.get("/api/test/limited/ip/")
+        seconds_left = _get_window("127.0.0.1", HOUR) - int(time.time())
+        assert response["RateLimit-Policy"] == '"per_ip";q=3;w=3600'
+        policy, r, t = response["RateLimit"].split(";")
+        assert (policy, r) == ('"per_ip"', "r=2")
+        assert abs(int(t.removeprefix("t=")) - seconds_left) <= 1
+        assert response["X-RateLimit-Limit"] == "3"
+    with override_settings(API_ERRORS={"RATELIMIT_HEADER_STYLES": ["ietf"]}):
+        response = client.get("/api/test/limited/ip/")
+        assert "X-RateLimit-Limit" not in response
+        assert response["RateLimit"].startswith('"per_ip";r=1;')
+
+
+def test_no_headers_on_success_when_switched_off(client, limiter_cache):
+    with override_settings(API_ERRORS={"RATELIMIT_HEADERS_ON_SUCCESS": False}):
+        for _ in range(3):
+            assert "X-RateLimit-Limit" not in client.get("/api/test/limited/ip/")
+        response = client.get("/api/test/limited/ip/")
+    assert_api_error(response, 429, "rate_limited")
+    assert response["X-RateLimit-Remaining"] == "0"
+
+
+def test_django_ratelimits_own_decorator_answers_429(client, limiter_cache):
+    assert client.get("/api/test/limited/upstream/").status_code == 200
+    response = client.get("/api/test/limited/upstream/")
+    assert_api_error(response, 429, "rate_limited")
+    # django-ratelimit's decorator keeps its numbers to itself: none are invented.
+    assert "Retry-After" not in response and "X-RateLimit-Limit" not in response
+
+
+def test_django_ratelimits_decorator_with_ours_reports_what_ours_measured(client, limiter_cache):
+    assert client.get("/api/test/limited/upstream-and-ours/").status_code == 200
+    response = client.get("/api/test/limited/upstream-and-ours/")
+    assert_api_error(response, 429, "rate_limited")
+    assert rate_headers(response)[:2] == (5, 3)
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_drf_scoped_throttle_429_reports_its_numbers(client, customer, mug):
+    from model_bakery import baker
+
+    from shop.models import Product
+
+    baker.make(Product, sku="PEN-9", price="1.00", stock=100)
+    order = {"items": [{"sku": "PEN-9", "quantity": 1}]}
+    for _ in range(10):
+        response = client.post(
+            "/api/orders/", order, content_type="application/json", **basic_auth("carol")
+        )
+        assert response.status_code == 201
+    response = client.post(
+        "/api/orders/", order, content_type="application/json", **basic_auth("carol")
+    )
+    body = assert_api_error(response, 429, "rate_limited")
+    limit, remaining, reset = rate_headers(response)
+    assert (limit, remaining) == (10, 0)
+    assert 0 <= reset - time.time() <= 61
+    assert body["meta"]["limit"] == 10
+    assert body["meta"]["retry_after"] == int(response["Retry-After"])
+
+
+# The cache failing: a real Redis client talking to a port where nothing listens.
+
+DEAD_REDIS = {
+    "CACHES": {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    },
+    "RATELIMIT_USE_CACHE": "ratelimit",
+}
+
+
+@pytest.fixture
+def fresh_failure_log(monkeypatch):
+    monkeypatch.setattr(ratelimit_module, "_last_failure_logged", -1e9)
+
+
+def test_cache_down_fails_closed_with_503(client, caplog, fresh_failure_log):
+    with override_settings(**DEAD_REDIS), caplog.at_level(logging.WARNING):
+        responses = [client.get("/api/test/limited/ip/") for _ in range(3)]
+        drf = client.get("/api/test/limited/drf-throttle/")
+    for response in [*responses, drf]:
+        assert_api_error(response, 503, "service_unavailable")
+        assert response["Retry-After"] == "5"
+        assert "X-RateLimit-Limit" not in response
+    failures = [r for r in caplog.records if r.name == "django_apierrors.ratelimit"]
+    assert len(failures) == 1 and failures[0].levelno == logging.ERROR
+
+
+def test_cache_down_fails_open_when_asked(client, caplog, fresh_failure_log):
+    settings = {**DEAD_REDIS, "API_ERRORS": {"RATELIMIT_FAIL_OPEN": True}}
+    with override_settings(**settings), caplog.at_level(logging.WARNING):
+        responses = [client.get("/api/test/limited/ip/") for _ in range(5)]
+        drf = [client.get("/api/test/limited/drf-throttle/") for _ in range(3)]
+    assert [r.status_code for r in [*responses, *drf]] == [200] * 8
+    assert all("X-RateLimit-Limit" not in r for r in responses)
+    warnings = [r for r in caplog.records if r.name == "django_apierrors.ratelimit"]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    assert "RATELIMIT_FAIL_OPEN" in warnings[0].getMessage()
+
+
+def test_example_search_has_a_burst_and_a_sustained_limit(client, limiter_cache, mug):
+    with override_settings(SEARCH_RATE="4/h", SEARCH_BURST_RATE="100/h"):
+        response = client.get("/api/catalog/search/?q=mug")
+        assert response.status_code == 200
+        assert json.loads(response.content)["results"][0]["sku"] == "MUG-1"
+        assert rate_headers(response)[:2] == (4, 3)
+        for _ in range(3):
+            client.get("/api/catalog/search/?q=mug")
+        assert_api_error(client.get("/api/catalog/search/?q=mug"), 429, "rate_limited")
+    assert_api_error(client.get("/api/catalog/search/?q="), 400, "invalid_argument", param="q")
+
+
+@pytest.mark.django_db(transaction=True)  # the async view reads on another thread
+async def test_example_async_stock_view_is_limited(async_client, limiter_cache, mug):
+    with override_settings(STOCK_RATE="1/h"):
+        response = await async_client.get("/api/stock/MUG-1/")
+        assert response.status_code == 200 and response["X-RateLimit-Limit"] == "1"
+        assert_api_error(await async_client.get("/api/stock/MUG-1/"), 429, "rate_limited")
