@@ -23,6 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example_project"
 
 
+def port_open(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        return True
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -90,11 +95,7 @@ def redis_server(port: int | None = None) -> Iterator[tuple[str, subprocess.Pope
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until(
-            lambda: socket.create_connection(("127.0.0.1", port), 0.2).close() is None,
-            10,
-            f"redis-server did not start on port {port}",
-        )
+        wait_until(lambda: port_open(port), 10, f"redis-server did not start on port {port}")
         yield f"redis://127.0.0.1:{port}/0", process
     finally:
         process.terminate()

@@ -13,7 +13,7 @@ from django_ratelimit.core import _get_window
 
 from django_apierrors.testing import assert_api_error
 
-from .servers import example_server, fetch, fire, redis_server, wait_until
+from .servers import WireResponse, example_server, fetch, fire, redis_server, wait_until
 
 pytestmark = pytest.mark.load
 
@@ -94,7 +94,8 @@ def test_redis_dies_mid_load_and_comes_back(tmp_path, fail_open):
         base_url = server.__enter__()
         try:
             fresh_window()
-            stop, results = threading.Event(), []
+            stop = threading.Event()
+            results: list[tuple[float, WireResponse]] = []
             workers = load_while(base_url + SEARCH, stop, results)
             time.sleep(1.0)
             redis_process.terminate()  # Redis goes away in the middle of the load
