@@ -101,3 +101,44 @@ def test_good_api_errors_values():
     }
     with override_settings(API_ERRORS=good):
         assert check_api_errors_setting() == []
+
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.mark.parametrize(
+    ("backend", "plain", "deploy"),
+    [
+        ("django.core.cache.backends.redis.RedisCache", [], []),
+        ("django.core.cache.backends.memcached.PyMemcacheCache", [], []),
+        ("django.core.cache.backends.locmem.LocMemCache", [], ["django_apierrors.W006"]),
+        ("django.core.cache.backends.filebased.FileBasedCache", ["django_apierrors.W007"], []),
+        ("django.core.cache.backends.db.DatabaseCache", ["django_apierrors.W007"], []),
+        ("django.core.cache.backends.dummy.DummyCache", ["django_apierrors.E005"], []),
+    ],
+)
+def test_ratelimit_cache(monkeypatch, backend, plain, deploy):
+    from django_apierrors.checks import check_ratelimit_cache, check_ratelimit_cache_deploy
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    with override_settings(CACHES={"default": {"BACKEND": backend, "LOCATION": "x"}}):
+        assert ids(check_ratelimit_cache()) == plain
+        assert ids(check_ratelimit_cache_deploy()) == deploy
+
+
+def test_locmem_with_several_processes_warns_once(monkeypatch):
+    from django_apierrors.checks import check_ratelimit_cache, check_ratelimit_cache_deploy
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with override_settings(CACHES=LOCMEM):
+        messages = check_ratelimit_cache()
+        assert ids(messages) == ["django_apierrors.W006"]
+        assert "once per process" in messages[0].msg
+        assert check_ratelimit_cache_deploy() == []
+
+
+def test_ratelimit_cache_alias_must_exist():
+    from django_apierrors.checks import check_ratelimit_cache
+
+    with override_settings(CACHES=LOCMEM, RATELIMIT_USE_CACHE="limits"):
+        assert ids(check_ratelimit_cache()) == ["django_apierrors.E004"]
