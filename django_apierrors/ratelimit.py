@@ -69,7 +69,7 @@ def ratelimit(
             if usage.exceeded:
                 request.limited = True
                 if block:
-                    raise RateLimited(retry_after=usage.retry_after)
+                    raise RateLimited(retry_after=usage.retry_after, meta=usage.as_meta())
             else:
                 request.limited = getattr(request, "limited", False)
 

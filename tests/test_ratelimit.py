@@ -300,3 +300,21 @@ async def test_example_async_stock_view_is_limited(async_client, limiter_cache, 
         response = await async_client.get("/api/stock/MUG-1/")
         assert response.status_code == 200 and response["X-RateLimit-Limit"] == "1"
         assert_api_error(await async_client.get("/api/stock/MUG-1/"), 429, "rate_limited")
+
+
+def test_the_raised_exception_carries_the_numbers(rf, limiter_cache):
+    from django_apierrors import RateLimited
+    from django_apierrors.ratelimit import ratelimit
+
+    @ratelimit(key="ip", rate="1/h", group="carried")
+    def view(request):
+        return "ok"
+
+    assert view(rf.get("/")) == "ok"
+    with pytest.raises(RateLimited) as caught:
+        view(rf.get("/"))
+    window_end = _get_window("127.0.0.1", HOUR)
+    assert caught.value.meta["limit"] == 1
+    assert caught.value.meta["remaining"] == 0
+    assert caught.value.meta["reset"] == window_end
+    assert caught.value.retry_after == caught.value.meta["retry_after"] >= 1
