@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.decorators import method_decorator
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +15,8 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from django_apierrors import AlreadyExists, FailedPrecondition, InvalidArgument
+from django_apierrors import AlreadyExists, InvalidArgument
+from django_apierrors.preconditions import etag
 from django_apierrors.throttling import RatelimitThrottle
 
 from . import carrier
@@ -38,6 +40,14 @@ class CatalogReadThrottle(RatelimitThrottle):
     method = "GET"
 
 
+def product_etag(request: Request, sku: str, *args: Any, **kwargs: Any) -> str | None:
+    version = Product.objects.filter(sku=sku).values_list("version", flat=True).first()
+    return None if version is None else Product(sku=sku, version=version).etag
+
+
+# Updates honour If-Match: a stale ETag answers 412 with the current one (Django decides).
+@method_decorator(etag(product_etag), name="update")
+@method_decorator(etag(product_etag), name="partial_update")
 class ProductViewSet(viewsets.ModelViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
@@ -72,13 +82,6 @@ class ProductViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer: BaseSerializer[Product]) -> None:
         product = serializer.instance
         assert product is not None
-        if_match = self.request.headers.get("If-Match")
-        if if_match is not None and if_match.strip() not in ("*", product.etag):
-            raise FailedPrecondition(
-                "The product changed since you fetched it; fetch it again.",
-                param="If-Match",
-                headers={"ETag": product.etag},
-            )
         serializer.save(version=product.version + 1)
 
 

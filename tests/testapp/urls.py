@@ -1,8 +1,19 @@
 from django.urls import path
 
-from . import limited, views
+from . import bare, limited, views
 
 urlpatterns = [
+    path("bare/empty-400/", bare.empty_400),
+    path("bare/html-403/", bare.html_403),
+    path("bare/html-404/", bare.html_404),
+    path("bare/text-400/", bare.text_400),
+    path("bare/only-get/", bare.OnlyGet.as_view()),
+    path("bare/condition/", bare.django_condition),
+    path("bare/etag/", bare.django_etag),
+    path("bare/last-modified/", bare.django_last_modified),
+    path("bare/read-post/", bare.read_post),
+    path("preconditions/", bare.ours),
+    path("preconditions/async/", bare.ours_async),
     path("limited/two/", limited.two_limits),
     path("limited/two-exhausted/", limited.two_exhausted),
     path("limited/ip/", limited.per_ip),
