@@ -7,8 +7,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpResponseBase
 from django.utils.decorators import method_decorator
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -16,6 +18,7 @@ from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from django_apierrors import AlreadyExists, InvalidArgument
+from django_apierrors.batch import run_batch, serializer_item
 from django_apierrors.preconditions import etag
 from django_apierrors.throttling import RatelimitThrottle
 
@@ -78,6 +81,12 @@ class ProductViewSet(viewsets.ModelViewSet):
             raise AlreadyExists("A product with this SKU already exists.", param="sku")
         # A concurrent create with the same SKU still ends as 409 (the unique constraint).
         serializer.save()
+
+    @action(detail=False, methods=["post"])
+    def batch(self, request: Request) -> HttpResponseBase:
+        """POST {"items": [...]}: each product created or its error reported (staff only)."""
+        items = request.data.get("items") if isinstance(request.data, dict) else None
+        return run_batch(items, serializer_item(ProductSerializer), max_items=100)
 
     def perform_update(self, serializer: BaseSerializer[Product]) -> None:
         product = serializer.instance

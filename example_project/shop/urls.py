@@ -10,6 +10,7 @@ router.register("orders", api.OrderViewSet, basename="order")
 urlpatterns = [
     path("catalog/import/", views.import_products),
     path("catalog/search/", views.search_products),
+    path("catalog/batch/", views.batch_products),
     path("catalog/<str:sku>/", views.product_detail),
     path("stock/<str:sku>/", views.stock_level),
     path("shipping/quote/", api.ShippingQuoteView.as_view()),

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
 from django_apierrors import InvalidArgument, MethodNotAllowed, ParseError, ValidationFailed
+from django_apierrors.batch import form_item, run_batch
 from django_apierrors.ratelimit import ratelimit
 
 from .forms import ProductForm
@@ -63,6 +64,29 @@ def import_products(request: HttpRequest) -> JsonResponse:
         for form in forms
     ]
     return JsonResponse({"created": [product_json(product) for product in created]}, status=201)
+
+
+@require_POST
+def batch_products(request: HttpRequest) -> JsonResponse:
+    """POST {"products": [...]}: creates each valid product and reports every item's outcome
+    (201); 422 when none could be created. ?all_or_nothing=1: any failure rolls back all."""
+    try:
+        payload = json.loads(request.body)
+    except ValueError as exc:
+        raise ParseError("The body is not valid JSON.") from exc
+    items = payload.get("products") if isinstance(payload, dict) else None
+    return run_batch(
+        items,
+        form_item(ProductForm, save=create_product),
+        field="products",
+        max_items=100,
+        all_or_nothing=request.GET.get("all_or_nothing") == "1",
+    )
+
+
+def create_product(form: ProductForm) -> Product:
+    values = {k: v for k, v in form.cleaned_data.items() if v is not None}
+    return Product.objects.create(**values)
 
 
 @transaction.non_atomic_requests  # Django runs no ATOMIC_REQUESTS transaction for async views

@@ -34,6 +34,8 @@ urlpatterns = [
     path("bare-not-found/", views.bare_not_found),
     path("json-not-found/", views.json_not_found),
     path("ok/", views.ok),
+    path("queue-batch/", views.queue_batch),
+    path("crashing-batch/", views.crashing_batch),
     path("write-then-fail/", views.write_then_fail),
     path("drf/write-then-fail/", views.write_then_fail_drf),
 ]

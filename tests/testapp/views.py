@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -96,3 +97,30 @@ def lines(request: Request) -> Response:
     serializer = LineSerializer(data=request.data, many=True)
     serializer.is_valid(raise_exception=True)
     return Response(serializer.validated_data)
+
+
+QUEUED: list[Any] = []
+
+
+def queue_batch(request: HttpRequest) -> HttpResponse:
+    """Accepts items for later processing: 202 with one outcome per item."""
+    from django_apierrors.batch import run_batch
+
+    def enqueue(item: Any) -> int:
+        if not isinstance(item, dict) or "job" not in item:
+            raise django_apierrors.InvalidArgument("Name the job.", param="job")
+        QUEUED.append(item)
+        return len(QUEUED)
+
+    return run_batch(json.loads(request.body), enqueue, field=None, accepted=True)
+
+
+def crashing_batch(request: HttpRequest) -> HttpResponse:
+    from django_apierrors.batch import run_batch
+
+    def handle(item: Any) -> int:
+        if item == "boom":
+            raise RuntimeError("a bug in the item handler")
+        return 1
+
+    return run_batch(json.loads(request.body), handle, field=None)
