@@ -147,6 +147,10 @@ _BUILTIN = [
     (422, "unprocessable_entity", "validation_error",
      _("The request is well-formed but cannot be processed."),
      _("The request is valid on its own but conflicts with business rules."), False),
+    (422, "idempotency_key_reused", "idempotency_error",
+     _("This idempotency key was used with a different request."),
+     _("An `Idempotency-Key` names one request: send a new key for a different method, "
+       "path or body."), False),
     (429, "rate_limited", "rate_limit_error",
      _("Too many requests. Retry after the time given in the Retry-After header."),
      _("A rate limit was hit; `Retry-After` and the `X-RateLimit-*` headers say when to "

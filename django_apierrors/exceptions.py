@@ -275,6 +275,10 @@ class UnprocessableEntity(APIError):
     code = "unprocessable_entity"
 
 
+class IdempotencyKeyReused(UnprocessableEntity):
+    code = "idempotency_key_reused"
+
+
 class RateLimited(APIError):
     code = "rate_limited"
 

@@ -9,7 +9,7 @@ from .conf import api_settings
 from .limits import add_rate_limit_headers, recorded_usage
 
 #: Contract headers a client script needs to read, exposed whenever a response has them.
-EXPOSED_HEADERS = ("Retry-After", "WWW-Authenticate", "Allow", "ETag")
+EXPOSED_HEADERS = ("Retry-After", "WWW-Authenticate", "Allow", "ETag", "Idempotent-Replayed")
 
 
 EXPOSE_HEADER = "Access-Control-Expose-Headers"
@@ -18,7 +18,8 @@ EXPOSE_HEADER = "Access-Control-Expose-Headers"
 def stamp_response(request: HttpRequest, response: HttpResponseBase, request_id: str) -> None:
     """Set the request id and rate-limit headers; expose them with the contract headers."""
     header = api_settings.REQUEST_ID_HEADER
-    response[header] = request_id
+    # A replayed response keeps the id of the request that produced it (and its body).
+    response[header] = getattr(response, "original_request_id", request_id)
     extra: list[str] = []
     usage = recorded_usage(request)
     if usage is not None and (

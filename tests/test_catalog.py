@@ -29,6 +29,7 @@ DESIGN_TABLE = [
     (413, "request_too_large", "RequestTooLarge", "invalid_request_error", False),
     (415, "unsupported_media_type", "UnsupportedMediaType", "invalid_request_error", False),
     (422, "unprocessable_entity", "UnprocessableEntity", "validation_error", False),
+    (422, "idempotency_key_reused", "IdempotencyKeyReused", "idempotency_error", False),
     (429, "rate_limited", "RateLimited", "rate_limit_error", True),
     (500, "internal_error", "InternalError", "api_error", True),
     (502, "bad_gateway", "BadGateway", "api_error", True),

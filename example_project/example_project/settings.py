@@ -80,6 +80,10 @@ SEARCH_BURST_RATE = os.environ.get("SEARCH_BURST_RATE", "10/s")
 STOCK_RATE = os.environ.get("STOCK_RATE", "120/m")
 CATALOG_READ_RATE = os.environ.get("CATALOG_READ_RATE", "300/m")
 
+STATIC_URL = "/static/"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = BASE_DIR / "media"
+
 USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from django_apierrors import AlreadyExists, InvalidArgument
 from django_apierrors.batch import run_batch, serializer_item
+from django_apierrors.idempotency import IdempotentMixin
 from django_apierrors.preconditions import etag
 from django_apierrors.throttling import RatelimitThrottle
 
@@ -95,6 +96,7 @@ class ProductViewSet(viewsets.ModelViewSet):
 
 
 class OrderViewSet(
+    IdempotentMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -7,10 +7,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from django_apierrors import InvalidArgument, MethodNotAllowed, ParseError, ValidationFailed
 from django_apierrors.batch import form_item, run_batch
+from django_apierrors.idempotency import idempotent
 from django_apierrors.ratelimit import ratelimit
 
 from .forms import ProductForm
@@ -66,7 +68,9 @@ def import_products(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"created": [product_json(product) for product in created]}, status=201)
 
 
+@csrf_exempt  # for API clients without cookies (catalog/import keeps CSRF for sessions)
 @require_POST
+@idempotent()
 def batch_products(request: HttpRequest) -> JsonResponse:
     """POST {"products": [...]}: creates each valid product and reports every item's outcome
     (201); 422 when none could be created. ?all_or_nothing=1: any failure rolls back all."""

@@ -35,6 +35,7 @@ urlpatterns = [
     path("json-not-found/", views.json_not_found),
     path("ok/", views.ok),
     path("queue-batch/", views.queue_batch),
+    path("slow-write/", views.slow_write),
     path("crashing-batch/", views.crashing_batch),
     path("write-then-fail/", views.write_then_fail),
     path("drf/write-then-fail/", views.write_then_fail_drf),

@@ -1,9 +1,11 @@
 import json
+import threading
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
@@ -11,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 import django_apierrors
+from django_apierrors.idempotency import idempotent
 from shop.models import Product
 
 from .raising import EXCEPTIONS
@@ -124,3 +127,18 @@ def crashing_batch(request: HttpRequest) -> HttpResponse:
         return 1
 
     return run_batch(json.loads(request.body), handle, field=None)
+
+
+SLOW_WRITE_GATE = threading.Event()
+SLOW_WRITE_RUNNING = threading.Event()
+
+
+@csrf_exempt  # an API client without cookies
+@idempotent()
+def slow_write(request: HttpRequest) -> HttpResponse:
+    """Creates a product once the test opens the gate: a request that is still running."""
+    SLOW_WRITE_RUNNING.set()
+    SLOW_WRITE_GATE.wait(timeout=10)
+    sku = json.loads(request.body)["sku"]
+    product = Product.objects.create(sku=sku, name=sku, price=Decimal("1"))
+    return JsonResponse({"id": product.pk}, status=201)

@@ -1,0 +1,264 @@
+"""Idempotency keys: a retried unsafe request with the same `Idempotency-Key` gets the first
+request's response again instead of running twice.
+
+    from django_apierrors.idempotency import IdempotentMixin, idempotent
+
+    @idempotent()                       # plain views
+    def create_payment(request): ...
+
+    class OrderViewSet(IdempotentMixin, CreateModelMixin, GenericViewSet): ...   # DRF
+
+For POST, PUT, PATCH and DELETE carrying the header:
+- the first request runs; its response (status, headers, body) is stored in the Django cache
+  (`cache_alias`, Redis in production) for `ttl` seconds when it is below 500 and not 429;
+- a retry with the same key and the same request (method, path, query, body) gets that
+  response byte for byte, with `Idempotent-Replayed: true` and the first request's id;
+- the same key with a different request is 422 `idempotency_key_reused`;
+- the same key while the first request still runs is 409 `idempotency_key_in_use` with
+  `Retry-After`;
+- keys are scoped per user (or per client IP when anonymous, or by `scope(request)`), so
+  no client can replay another's response;
+- a malformed key (not 1-255 visible ASCII characters) is 400 with `param: "Idempotency-Key"`.
+An exception is answered as usual and not stored: the retry runs again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from asgiref.sync import iscoroutinefunction, sync_to_async
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+
+from .exceptions import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidArgument
+from .request_id import ensure_request_id
+
+HEADER = "Idempotency-Key"
+META_KEY = "HTTP_IDEMPOTENCY_KEY"
+REPLAYED_HEADER = "Idempotent-Replayed"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DEFAULT_TTL = 24 * 60 * 60
+#: How long a request may run before its key is free again (a crashed worker's lock ends).
+LOCK_TTL = 60
+IN_USE_RETRY_AFTER = 1
+CACHE_PREFIX = "apierrors:idempotency:"
+
+View = TypeVar("View", bound=Callable[..., Any])
+Scope = Callable[[HttpRequest], str]
+
+
+def client_scope(request: Any) -> str:
+    """The user, or the client IP for anonymous requests."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def is_valid_key(value: str) -> bool:
+    return 1 <= len(value) <= 255 and all(33 <= ord(char) <= 126 for char in value)
+
+
+class IdempotencyGuard:
+    """One request's use of its idempotency key: begin, then finish or release."""
+
+    def __init__(self, request: Any, key: str, *, ttl: int, scope: Scope, cache_alias: str) -> None:
+        self.request = request
+        self.ttl = ttl
+        self.cache = caches[cache_alias]
+        scoped = hashlib.sha256(f"{scope(request)}\0{key}".encode()).hexdigest()
+        self.record_key = f"{CACHE_PREFIX}{scoped}"
+        self.lock_key = f"{self.record_key}:lock"
+        self.fingerprint = _fingerprint(request)
+        self.locked = False
+
+    @classmethod
+    def for_request(
+        cls,
+        request: Any,
+        *,
+        ttl: int = DEFAULT_TTL,
+        scope: Scope | None = None,
+        cache_alias: str = "default",
+    ) -> IdempotencyGuard | None:
+        """None when the request is safe or carries no key; 400 for a malformed key."""
+        if request.method not in UNSAFE_METHODS:
+            return None
+        key = request.META.get(META_KEY)
+        if key is None:
+            return None
+        if not is_valid_key(key):
+            raise InvalidArgument(
+                "The Idempotency-Key header must be 1 to 255 visible ASCII characters.",
+                param=HEADER,
+            )
+        return cls(request, key, ttl=ttl, scope=scope or client_scope, cache_alias=cache_alias)
+
+    def begin(self) -> HttpResponse | None:
+        """The stored response to replay, or None once this request holds the key."""
+        record = self.cache.get(self.record_key)
+        if record is not None:
+            return self._replay(record)
+        if not self.cache.add(self.lock_key, self.fingerprint, LOCK_TTL):
+            record = self.cache.get(self.record_key)  # it may have finished meanwhile
+            if record is not None:
+                return self._replay(record)
+            holder = self.cache.get(self.lock_key)
+            if holder is not None and holder != self.fingerprint:
+                raise IdempotencyKeyReused(param=HEADER)
+            raise IdempotencyKeyInUse(param=HEADER, retry_after=IN_USE_RETRY_AFTER)
+        self.locked = True
+        # A request that finished between our first look and the lock left its record.
+        record = self.cache.get(self.record_key)
+        if record is not None:
+            self.release()
+            return self._replay(record)
+        return None
+
+    def finish(self, response: HttpResponseBase) -> None:
+        try:
+            if _storable(response):
+                if not getattr(response, "is_rendered", True):
+                    response.render()  # type: ignore[attr-defined]
+                record = {
+                    "fingerprint": self.fingerprint,
+                    "status": response.status_code,
+                    "headers": list(response.headers.items()),
+                    "content": response.content,  # type: ignore[attr-defined]
+                    "request_id": ensure_request_id(_django_request(self.request)),
+                }
+                self.cache.set(self.record_key, record, self.ttl)
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        if self.locked:
+            self.locked = False
+            self.cache.delete(self.lock_key)
+
+    def _replay(self, record: dict[str, Any]) -> HttpResponse:
+        if record["fingerprint"] != self.fingerprint:
+            raise IdempotencyKeyReused(param=HEADER)
+        response = HttpResponse(record["content"], status=record["status"])
+        for name, value in record["headers"]:
+            response[name] = value
+        response[REPLAYED_HEADER] = "true"
+        response.original_request_id = record["request_id"]  # type: ignore[attr-defined]
+        return response
+
+
+def idempotent(
+    ttl: int = DEFAULT_TTL, scope: Scope | None = None, cache_alias: str = "default"
+) -> Callable[[View], View]:
+    """Honour Idempotency-Key on a view (sync or async; methods via method_decorator)."""
+
+    def decorator(view: View) -> View:
+        def begin(request: Any) -> tuple[IdempotencyGuard | None, HttpResponse | None]:
+            guard = IdempotencyGuard.for_request(
+                request, ttl=ttl, scope=scope, cache_alias=cache_alias
+            )
+            return guard, (guard.begin() if guard is not None else None)
+
+        if iscoroutinefunction(view):
+
+            @functools.wraps(view)
+            async def async_wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+                guard, replay = await sync_to_async(begin)(request)
+                if guard is None or replay is not None:
+                    return replay or await view(request, *args, **kwargs)
+                try:
+                    response = await view(request, *args, **kwargs)
+                except BaseException:
+                    await sync_to_async(guard.release)()
+                    raise
+                await sync_to_async(guard.finish)(response)
+                return response
+
+            return async_wrapped  # type: ignore[return-value]
+
+        @functools.wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            guard, replay = begin(request)
+            if guard is None or replay is not None:
+                return replay or view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            except BaseException:
+                guard.release()
+                raise
+            guard.finish(response)
+            return response
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+class _Replay(Exception):
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__("replay")
+        self.response = response
+
+
+class IdempotentMixin:
+    """For DRF views: the key is checked after authentication, so scopes are DRF's users."""
+
+    idempotency_ttl: int = DEFAULT_TTL
+    idempotency_scope: Scope | None = None
+    idempotency_cache_alias: str = "default"
+    _idempotency_guard: IdempotencyGuard | None = None
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        guard = IdempotencyGuard.for_request(
+            request,
+            ttl=self.idempotency_ttl,
+            scope=type(self).idempotency_scope,
+            cache_alias=self.idempotency_cache_alias,
+        )
+        if guard is None:
+            return
+        replay = guard.begin()
+        if replay is not None:
+            raise _Replay(replay)
+        self._idempotency_guard = guard
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, _Replay):
+            return exc.response
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        guard, self._idempotency_guard = self._idempotency_guard, None
+        if guard is not None:
+            if getattr(response, "exception", False):
+                guard.release()  # errors are not stored: the retry runs again
+            else:
+                guard.finish(response)
+        return response
+
+
+def _fingerprint(request: Any) -> str:
+    django_request = _django_request(request)
+    digest = hashlib.sha256()
+    for part in (django_request.method or "", django_request.get_full_path()):
+        digest.update(part.encode() + b"\0")
+    digest.update(django_request.body)
+    return digest.hexdigest()
+
+
+def _storable(response: HttpResponseBase) -> bool:
+    return (
+        not response.streaming
+        and response.status_code < 500
+        and response.status_code != 429
+        and not getattr(response, "exception", False)
+    )
+
+
+def _django_request(request: Any) -> HttpRequest:
+    return getattr(request, "_request", request)

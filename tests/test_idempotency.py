@@ -1,0 +1,195 @@
+"""Idempotency keys: replay byte for byte, refuse a reused key, scope keys per user, and
+let exactly one of two simultaneous requests run (live server, real threads)."""
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from model_bakery import baker
+
+from django_apierrors.testing import assert_api_error
+from shop.models import Account, Order, Product
+from tests.testapp import views as test_views
+
+from .conftest import PASSWORD, basic_auth, requires_postgres
+from .servers import WireResponse
+
+pytestmark = pytest.mark.django_db
+
+ORDER = {"items": [{"sku": "MUG-1", "quantity": 1}]}
+
+
+def place_order(client, key=None, data=ORDER, user="carol"):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    return client.post(
+        "/api/orders/",
+        json.dumps(data),
+        content_type="application/json",
+        **basic_auth(user),
+        **headers,
+    )
+
+
+def test_a_retry_replays_the_first_response(client, customer, mug):
+    first = place_order(client, "order-1")
+    assert first.status_code == 201
+    retry = place_order(client, "order-1")
+    assert (retry.status_code, retry.content) == (first.status_code, first.content)
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry["X-Request-ID"] == first["X-Request-ID"]
+    assert retry["Content-Type"] == first["Content-Type"]
+    assert "Idempotent-Replayed" not in first
+    assert Order.objects.count() == 1
+    assert Account.objects.get(user=customer).balance == Decimal("90.50")  # charged once
+
+
+def test_the_same_key_with_another_request_is_refused(client, customer, mug):
+    assert place_order(client, "order-2").status_code == 201
+    other = {"items": [{"sku": "MUG-1", "quantity": 2}]}
+    body = assert_api_error(
+        place_order(client, "order-2", other),
+        422,
+        "idempotency_key_reused",
+        param="Idempotency-Key",
+    )
+    assert body["type"] == "idempotency_error"
+    assert Order.objects.count() == 1
+
+
+def test_keys_are_scoped_per_user(client, customer, mug):
+    other = baker.make(User, username="olga")
+    other.set_password(PASSWORD)
+    other.save()
+    baker.make(Account, user=other, balance=Decimal("100"))
+    carol = place_order(client, "shared-key", user="carol")
+    olga = place_order(client, "shared-key", user="olga")
+    assert carol.status_code == olga.status_code == 201
+    assert "Idempotent-Replayed" not in olga
+    assert carol.json()["id"] != olga.json()["id"]
+    assert Order.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", "has space", "é-accent", "k" * 256, "tab\tkey"],
+    ids=["empty", "space", "non-ascii", "256-chars", "tab"],
+)
+def test_malformed_keys(client, customer, mug, key):
+    assert_api_error(place_order(client, key), 400, "invalid_argument", param="Idempotency-Key")
+    assert not Order.objects.exists()
+
+
+def test_without_a_key_every_request_runs(client, customer, mug):
+    assert place_order(client).status_code == 201
+    assert place_order(client).status_code == 201
+    assert Order.objects.count() == 2
+
+
+def test_errors_are_not_stored(client, customer, mug):
+    bad = {"items": [{"sku": "MUG-1", "quantity": 0}]}
+    assert_api_error(place_order(client, "order-3", bad), 400, "validation_failed")
+    fixed = place_order(client, "order-3")  # same key, corrected request: it runs
+    assert fixed.status_code == 201 and "Idempotent-Replayed" not in fixed
+
+
+def test_safe_methods_ignore_the_key(client, customer):
+    response = client.get("/api/orders/", HTTP_IDEMPOTENCY_KEY="bad key", **basic_auth("carol"))
+    assert response.status_code == 200
+
+
+def test_plain_view_decorator(client):
+    batch = {"products": [{"sku": "A-1", "name": "A", "price": "1"}]}
+
+    def post(data):
+        return client.post(
+            "/api/catalog/batch/",
+            json.dumps(data),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="batch-1",
+        )
+
+    first, retry = post(batch), post(batch)
+    assert first.status_code == retry.status_code == 201
+    assert retry.content == first.content and retry["Idempotent-Replayed"] == "true"
+    assert Product.objects.count() == 1
+    assert_api_error(post({"products": []}), 422, "idempotency_key_reused")
+
+
+# Against a live server on 127.0.0.1 (Redis as the cache when REDIS_URL is set).
+
+
+def send(url, data, key, headers=None):
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(data).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Idempotency-Key": key, **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            status, response_headers, content = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, response_headers, content = error.code, error.headers, error.read()
+    return WireResponse(status, {k.lower(): v for k, v in response_headers.items()}, content)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_still_running_holds_its_key(live_server):
+    url = live_server.url + "/api/test/slow-write/"
+    test_views.SLOW_WRITE_GATE.clear()
+    test_views.SLOW_WRITE_RUNNING.clear()
+    results: dict[str, WireResponse] = {}
+    first = threading.Thread(target=lambda: results.update(first=send(url, {"sku": "S-1"}, "k1")))
+    first.start()
+    try:
+        assert test_views.SLOW_WRITE_RUNNING.wait(10), "the first request did not start"
+        in_use = send(url, {"sku": "S-1"}, "k1")
+        assert_api_error(in_use, 409, "idempotency_key_in_use", param="Idempotency-Key")
+        assert in_use["Retry-After"] == "1"
+        assert_api_error(send(url, {"sku": "S-2"}, "k1"), 422, "idempotency_key_reused")
+    finally:
+        test_views.SLOW_WRITE_GATE.set()
+        first.join(15)
+    assert results["first"].status_code == 201
+    replay = send(url, {"sku": "S-1"}, "k1")
+    assert replay.content == results["first"].content
+    assert replay["Idempotent-Replayed"] == "true"
+    assert Product.objects.filter(sku="S-1").count() == 1
+
+
+@requires_postgres  # SQLite cannot serve concurrent writers from the live server's threads
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_requests_write_once(live_server):
+    customer = baker.make(User, username="carol")
+    customer.set_password(PASSWORD)
+    customer.save()
+    baker.make(Account, user=customer, balance=Decimal("100"))
+    baker.make(Product, sku="MUG-1", price=Decimal("1"), stock=50)
+    auth = {"Authorization": basic_auth("carol")["HTTP_AUTHORIZATION"]}
+    url = live_server.url + "/api/orders/"
+    rounds = 4
+    for round_number in range(rounds):
+        barrier = threading.Barrier(2)
+        results: list[WireResponse] = []
+
+        def fire(key: str = f"simultaneous-{round_number}", barrier=barrier, results=results):
+            barrier.wait()
+            results.append(send(url, ORDER, key, auth))
+
+        threads = [threading.Thread(target=fire) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+        statuses = sorted(r.status_code for r in results)
+        assert statuses in ([201, 201], [201, 409]), statuses
+        if statuses == [201, 201]:  # the second came after the first finished: a replay
+            assert results[0].content == results[1].content
+            assert {r.get("Idempotent-Replayed") for r in results} == {"true", None}
+    # Exactly one order per key: one row each, not two (PostgreSQL in CI).
+    assert Order.objects.count() == rounds
+    assert Account.objects.get(user=customer).balance == Decimal("100") - rounds
