@@ -35,6 +35,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from .exceptions import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidArgument
 from .request_id import ensure_request_id
+from .statuses import note_statuses
 
 HEADER = "Idempotency-Key"
 META_KEY = "HTTP_IDEMPOTENCY_KEY"
@@ -45,6 +46,8 @@ DEFAULT_TTL = 24 * 60 * 60
 LOCK_TTL = 60
 IN_USE_RETRY_AFTER = 1
 CACHE_PREFIX = "apierrors:idempotency:"
+#: What an idempotent view can answer besides its own statuses.
+IDEMPOTENCY_STATUSES = (400, 409, 422)
 
 View = TypeVar("View", bound=Callable[..., Any])
 Scope = Callable[[HttpRequest], str]
@@ -177,6 +180,7 @@ def idempotent(
                 await sync_to_async(guard.finish)(response)
                 return response
 
+            note_statuses(async_wrapped, add=IDEMPOTENCY_STATUSES)
             return async_wrapped  # type: ignore[return-value]
 
         @functools.wraps(view)
@@ -192,6 +196,7 @@ def idempotent(
             guard.finish(response)
             return response
 
+        note_statuses(wrapped, add=IDEMPOTENCY_STATUSES)
         return wrapped  # type: ignore[return-value]
 
     return decorator

@@ -29,6 +29,7 @@ from django.views.decorators.http import condition as django_condition
 
 from .exceptions import FailedPrecondition
 from .handling import response_for_exception
+from .statuses import note_statuses
 
 View = TypeVar("View", bound=Callable[..., Any])
 EtagFunc = Callable[..., str | None]
@@ -62,12 +63,14 @@ def condition(
             async def async_wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
                 return _answer(request, await conditioned(request, *args, **kwargs))
 
+            note_statuses(async_wrapped, add=[412])
             return async_wrapped  # type: ignore[return-value]
 
         @functools.wraps(view)
         def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
             return _answer(request, conditioned(request, *args, **kwargs))
 
+        note_statuses(wrapped, add=[412])
         return wrapped  # type: ignore[return-value]
 
     return decorator

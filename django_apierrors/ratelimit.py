@@ -31,6 +31,7 @@ from django_ratelimit.core import _split_rate, get_usage
 from .conf import api_settings
 from .exceptions import RateLimited, ServiceUnavailable
 from .limits import RateLimitUsage, record_usage
+from .statuses import note_statuses
 
 __all__ = ["ALL", "UNSAFE", "measure_rate_limit", "ratelimit"]
 
@@ -42,6 +43,9 @@ CACHE_FAILURE_RETRY_AFTER = 5
 CACHE_FAILURE_LOG_INTERVAL = 60.0
 
 _last_failure_logged = 0.0
+
+#: What a limited view can answer besides its own statuses (503: the cache failed).
+LIMITED_STATUSES = (429, 503)
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -80,6 +84,7 @@ def ratelimit(
                 await sync_to_async(limit)(request)
                 return await view(request, *args, **kwargs)
 
+            note_statuses(async_wrapped, add=LIMITED_STATUSES)
             return async_wrapped  # type: ignore[return-value]
 
         @functools.wraps(view)
@@ -87,6 +92,7 @@ def ratelimit(
             limit(request)
             return view(request, *args, **kwargs)
 
+        note_statuses(wrapped, add=LIMITED_STATUSES)
         return wrapped  # type: ignore[return-value]
 
     return decorator

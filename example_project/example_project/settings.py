@@ -19,6 +19,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_apierrors",
     "shop",
 ]
@@ -93,6 +95,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "django_apierrors.drf.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "django_apierrors.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.BasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -102,6 +105,17 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"orders": "10/minute"},
     "LIST_SERIALIZER_ERRORS_AS_DICT": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Example shop API",
+    "DESCRIPTION": "Every error answers with the body documented at /api/errors/.",
+    "VERSION": "1.0.0",
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 API_ERRORS = {

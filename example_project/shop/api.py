@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.utils.decorators import method_decorator
-from rest_framework import mixins, permissions, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,13 +21,19 @@ from rest_framework.views import APIView
 from django_apierrors import AlreadyExists, InvalidArgument
 from django_apierrors.batch import run_batch, serializer_item
 from django_apierrors.idempotency import IdempotentMixin
+from django_apierrors.openapi import api_errors
 from django_apierrors.preconditions import etag
 from django_apierrors.throttling import RatelimitThrottle
 
 from . import carrier
 from .errors import InsufficientBalance, OutOfStock
 from .models import Account, Order, OrderItem, Product
-from .serializers import OrderSerializer, ProductSerializer
+from .serializers import (
+    BatchResultSerializer,
+    OrderSerializer,
+    ProductSerializer,
+    ShippingQuoteSerializer,
+)
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):
@@ -52,6 +59,8 @@ def product_etag(request: Request, sku: str, *args: Any, **kwargs: Any) -> str |
 # Updates honour If-Match: a stale ETag answers 412 with the current one (Django decides).
 @method_decorator(etag(product_etag), name="update")
 @method_decorator(etag(product_etag), name="partial_update")
+@method_decorator(api_errors(add=[409]), name="update")
+@method_decorator(api_errors(add=[409]), name="partial_update")
 class ProductViewSet(viewsets.ModelViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
@@ -76,6 +85,14 @@ class ProductViewSet(viewsets.ModelViewSet):
         product = self.get_object()
         return Response(self.get_serializer(product).data, headers={"ETag": product.etag})
 
+    @api_errors(add=[409])
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
+    @api_errors(add=[409])  # a SKU taken meanwhile; a product that was ordered
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
+
     def perform_create(self, serializer: BaseSerializer[Product]) -> None:
         sku = serializer.validated_data["sku"]
         if Product.objects.filter(sku=sku).exists():
@@ -83,6 +100,13 @@ class ProductViewSet(viewsets.ModelViewSet):
         # A concurrent create with the same SKU still ends as 409 (the unique constraint).
         serializer.save()
 
+    @extend_schema(
+        request=inline_serializer(
+            "ProductBatchRequest", {"items": serializers.ListField(child=ProductSerializer())}
+        ),
+        responses={201: BatchResultSerializer},
+    )
+    @api_errors(add=[409, 413, 422])
     @action(detail=False, methods=["post"])
     def batch(self, request: Request) -> HttpResponseBase:
         """POST {"items": [...]}: each product created or its error reported (staff only)."""
@@ -103,8 +127,13 @@ class OrderViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = OrderSerializer
+    queryset = Order.objects.all()  # narrowed to the customer's own in get_queryset
     permission_classes = [permissions.IsAuthenticated]
     throttle_scope = "orders"
+
+    @api_errors(add=[402, 422])  # insufficient_balance, out_of_stock
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Order]:
         return Order.objects.filter(customer=self.customer).prefetch_related("items__product")
@@ -156,6 +185,12 @@ POSTCODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{2,9}")
 class ShippingQuoteView(APIView):
     permission_classes = [permissions.AllowAny]
 
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("postcode", str, required=True)],
+        responses={200: ShippingQuoteSerializer},
+    )
+    @api_errors(add=[502, 504])
     def get(self, request: Request) -> Response:
         postcode = request.query_params.get("postcode", "")
         if not POSTCODE.fullmatch(postcode):

@@ -33,3 +33,15 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = ["id", "items", "total", "created_at"]
         read_only_fields = ["total", "created_at"]
+
+
+class BatchResultSerializer(serializers.Serializer):
+    results = serializers.ListField(child=serializers.DictField())
+    succeeded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class ShippingQuoteSerializer(serializers.Serializer):
+    postcode = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    carrier = serializers.CharField()

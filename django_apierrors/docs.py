@@ -1,0 +1,229 @@
+"""The errors reference page, generated from the catalog: Markdown, HTML or JSON.
+
+The example bodies are rendered by the same `error_body` the server answers with, so the
+page shows what clients receive. Output is deterministic: the same catalog and settings
+give the same bytes, so a team can commit the page and review its diff.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.template import Context, Engine
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .catalog import CatalogEntry, catalog, reason_phrase
+from .conf import api_settings
+from .exceptions import APIError
+from .field_errors import FieldError
+from .render import error_body
+
+EXAMPLE_REQUEST_ID = "req_5f2b8c1e9d"
+FORMATS = ("markdown", "html", "json")
+
+INTRODUCTION = (
+    "Every response with a status of 400 or more has the same JSON body. 2xx means the "
+    "request succeeded. 4xx means the request is wrong: repeating it unchanged gives the "
+    "same error (429 aside). 5xx means something failed on our side."
+)
+
+BODY_FIELDS = [
+    (
+        "message",
+        "string",
+        "always",
+        "Human-readable and safe to show; never the text of an unexpected error.",
+    ),
+    ("type", "string", "always", "The category of the error (see the sections below)."),
+    (
+        "code",
+        "string",
+        "always",
+        "Stable machine-readable reason, `^[a-z][a-z0-9_]*$`. Branch on this, not on `message`.",
+    ),
+    (
+        "param",
+        "string or null",
+        "always",
+        "The one input at fault (`email`, `items[1].qty`, a query parameter or header name); "
+        "null when none or several.",
+    ),
+    ("request_id", "string", "always", "Equals the `X-Request-ID` header; quote it to support."),
+    ("status", "integer", "always", "The HTTP status again."),
+    ("retryable", "boolean", "always", "Whether repeating the same request later may succeed."),
+    (
+        "errors",
+        "array",
+        "when several inputs failed",
+        "`{message, code, param, pointer}` per failing input, in request order; `pointer` is an "
+        "RFC 6901 JSON pointer (`/items/1/qty`); batch items add `index`.",
+    ),
+    ("doc_url", "string", "when configured", "A link to the code's section of this page."),
+    (
+        "meta",
+        "object",
+        "sometimes",
+        "Values the message refers to, such as `limit` and `retry_after`.",
+    ),
+]
+
+RETRY_POLICY = [
+    "Retry 429 and 5xx only; every other 4xx means the request must change first.",
+    "Wait with exponential backoff: start at 1 second, double each attempt, add random "
+    "jitter, and cap the wait near one minute.",
+    "When the response has `Retry-After` (seconds), wait at least that long; after a 429, "
+    "`X-RateLimit-Reset` (Unix time, UTC) says when the quota refills.",
+    "Retry a POST only with an `Idempotency-Key` header, so a retry cannot act twice.",
+]
+
+RATE_LIMIT_HEADERS = [
+    ("Retry-After", "Seconds to wait before retrying (429; 503 when known)."),
+    ("X-RateLimit-Limit", "Requests allowed in the current window."),
+    ("X-RateLimit-Remaining", "Requests left in the current window."),
+    ("X-RateLimit-Reset", "When the window ends, as Unix time (UTC seconds)."),
+    ("X-Request-ID", "The request id, on every response; equals `request_id`."),
+]
+
+_EXAMPLE_ARGUMENTS: dict[str, dict[str, Any]] = {
+    "validation_failed": {
+        "errors": [FieldError.at(("email",), "Enter a valid email address.", "invalid")]
+    },
+    "invalid_argument": {"param": "limit"},
+    "already_exists": {"param": "sku"},
+    "failed_precondition": {"param": "If-Match"},
+    "idempotency_key_in_use": {"param": "Idempotency-Key"},
+    "idempotency_key_reused": {"param": "Idempotency-Key"},
+    "rate_limited": {
+        "meta": {"limit": 100, "remaining": 0, "reset": 1767225600, "retry_after": 17}
+    },
+}
+
+
+def build_document(entries: Iterable[CatalogEntry] | None = None) -> dict[str, Any]:
+    """The page as data: what every output format renders."""
+    entries = list(catalog if entries is None else entries)
+    statuses: dict[int, list[dict[str, Any]]] = {}
+    for entry in entries:
+        error = APIError.for_code(entry.code, **_EXAMPLE_ARGUMENTS.get(entry.code, {}))
+        statuses.setdefault(error.status, []).append(
+            {
+                "code": entry.code,
+                "type": entry.type,
+                "title": str(entry.title),
+                "message": str(entry.message),
+                "description": str(entry.description),
+                "retryable": entry.retryable,
+                "example": _example_body(error),
+            }
+        )
+    return {
+        "title": "Errors",
+        "introduction": INTRODUCTION,
+        "body_fields": [
+            {"name": name, "type": type_, "when": when, "meaning": meaning}
+            for name, type_, when, meaning in BODY_FIELDS
+        ],
+        "retry_policy": RETRY_POLICY,
+        "headers": [{"name": name, "meaning": meaning} for name, meaning in RATE_LIMIT_HEADERS],
+        "statuses": [
+            {
+                "status": status,
+                "reason": reason_phrase(status),
+                "retryable": status == 429 or status >= 500,
+                "codes": codes,
+            }
+            for status, codes in sorted(statuses.items())
+        ],
+    }
+
+
+def _example_body(error: APIError) -> dict[str, Any]:
+    body = error_body(error, EXAMPLE_REQUEST_ID)
+    body.pop("debug", None)  # never part of the documented contract
+    return {"error": body} if api_settings.ENVELOPE == "error" else body
+
+
+def render(document: dict[str, Any], output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output_format == "html":
+        return render_html(document)
+    if output_format == "markdown":
+        return render_markdown(document)
+    raise ValueError(f"Unknown format {output_format!r}; use one of {FORMATS}.")
+
+
+def render_markdown(document: dict[str, Any]) -> str:
+    lines = [f"# {document['title']}", "", document["introduction"], "", "## The error body", ""]
+    lines += ["| field | type | when | meaning |", "|---|---|---|---|"]
+    lines += [
+        f"| `{f['name']}` | {f['type']} | {f['when']} | {f['meaning']} |"
+        for f in document["body_fields"]
+    ]
+    lines += ["", "## Retrying", ""]
+    lines += [f"- {rule}" for rule in document["retry_policy"]]
+    lines += ["", "## Headers", "", "| header | meaning |", "|---|---|"]
+    lines += [f"| `{h['name']}` | {h['meaning']} |" for h in document["headers"]]
+    for section in document["statuses"]:
+        retry = "yes, with backoff" if section["retryable"] else "no, change the request first"
+        lines += ["", f"## {section['status']} {section['reason']}", "", f"Retry: {retry}."]
+        for code in section["codes"]:
+            example = json.dumps(code["example"], indent=2, ensure_ascii=False)
+            lines += [
+                "",
+                f'<a id="{code["code"]}"></a>',
+                f"### `{code['code']}`",
+                "",
+                f"{code['description']}",
+                "",
+                f"Type `{code['type']}`. Retryable: {'yes' if code['retryable'] else 'no'}.",
+                "",
+                "```json",
+                example,
+                "```",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+_ENGINE = Engine(dirs=[str(Path(__file__).parent / "templates")], autoescape=True)
+
+
+def render_html(document: dict[str, Any]) -> str:
+    template = _ENGINE.get_template("django_apierrors/errors.html")
+    sections = [
+        {
+            **section,
+            "codes": [
+                {
+                    **code,
+                    "description": _inline_code(code["description"]),
+                    "example_json": json.dumps(code["example"], indent=2, ensure_ascii=False),
+                }
+                for code in section["codes"]
+            ],
+        }
+        for section in document["statuses"]
+    ]
+    context = {
+        **document,
+        "body_fields": [
+            {**field, "meaning": _inline_code(field["meaning"])}
+            for field in document["body_fields"]
+        ],
+        "retry_policy": [_inline_code(rule) for rule in document["retry_policy"]],
+        "headers": [
+            {**header, "meaning": _inline_code(header["meaning"])} for header in document["headers"]
+        ],
+        "sections": sections,
+    }
+    return template.render(Context(context))
+
+
+def _inline_code(text: str) -> SafeString:
+    """Escape, then show `backticked` words as code."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))
