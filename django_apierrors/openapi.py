@@ -139,7 +139,7 @@ class AutoSchema(SpectacularAutoSchema):
         if has_body or self._has_query_parameters():
             statuses.add(400)
         if has_body:
-            statuses.add(415)
+            statuses |= {415, api_settings.VALIDATION_STATUS}
         authenticators = view.get_authenticators()
         if authenticators:
             statuses.add(401)  # wrong credentials answer 401 even where anyone may call
