@@ -148,6 +148,7 @@ CHROMIUM_FLAGS = [
 @pytest.mark.skipif(CHROMIUM is None, reason="install Debian's chromium (.ci/run does)")
 @pytest.mark.django_db(transaction=True)
 def test_doc_urls_land_on_their_section_in_a_real_browser(live_server, client, tmp_path):
+    assert CHROMIUM is not None
     docs_url = live_server.url + "/api/errors/"
     with override_settings(API_ERRORS={"PATH_PREFIXES": ["/api/"], "DOCS_URL": docs_url}):
         doc_url = client.get("/api/products/NOPE/").json()["doc_url"]
