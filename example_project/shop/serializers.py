@@ -27,7 +27,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    items = OrderItemSerializer(many=True, allow_empty=False)
+    items = OrderItemSerializer(many=True, allow_empty=False, min_length=1, max_length=50)
 
     class Meta:
         model = Order
