@@ -32,7 +32,7 @@ def limits_env(redis_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-def fresh_window(margin: float = 30) -> int:
+def fresh_window(margin: float = 12) -> int:
     """The end of the current window for 127.0.0.1, after waiting out one about to end."""
     window_end = _get_window("127.0.0.1", WINDOW)
     if window_end - time.time() < margin:

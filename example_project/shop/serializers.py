@@ -27,7 +27,8 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    items = OrderItemSerializer(many=True, allow_empty=False, min_length=1, max_length=50)
+    # DRF 3.14+ takes min_length and max_length for many=True; the stubs do not know yet.
+    items = OrderItemSerializer(many=True, allow_empty=False, min_length=1, max_length=50)  # type: ignore[call-arg]
 
     class Meta:
         model = Order
