@@ -28,6 +28,8 @@ from .statuses import api_errors, noted_statuses
 
 __all__ = ["AutoSchema", "api_errors", "error_response_schema"]
 
+# JSON Schema patterns search; anchored, a code like "Bad-Code" does not pass.
+CODE_REGEX = f"^{CODE_PATTERN.pattern}$"
 BODY_METHODS = ("POST", "PUT", "PATCH")
 WRITE_METHODS = (*BODY_METHODS, "DELETE")
 RATE_LIMIT_HEADERS = {
@@ -47,7 +49,7 @@ def codes_by_status() -> dict[int, list[str]]:
 
 
 def field_error_schema(codes: list[str] | None = None) -> dict[str, Any]:
-    code: dict[str, Any] = {"type": "string", "pattern": CODE_PATTERN.pattern}
+    code: dict[str, Any] = {"type": "string", "pattern": CODE_REGEX}
     if codes:
         code = {"type": "string", "enum": codes}
     return {
@@ -78,7 +80,7 @@ def error_response_schema(
         "properties": {
             "message": {"type": "string"},
             "type": type_schema or {"type": "string", "enum": sorted(ERROR_TYPES)},
-            "code": code_schema or {"type": "string", "pattern": CODE_PATTERN.pattern},
+            "code": code_schema or {"type": "string", "pattern": CODE_REGEX},
             "param": {"type": "string", "nullable": True},
             "request_id": {"type": "string"},
             "status": {"type": "integer", "minimum": status or 400, "maximum": status or 599},
@@ -108,7 +110,7 @@ def problem_details_schema(type_schema: dict[str, Any] | None = None) -> dict[st
             "status": {"type": "integer"},
             "detail": {"type": "string"},
             "instance": {"type": "string"},
-            "code": {"type": "string", "pattern": CODE_PATTERN.pattern},
+            "code": {"type": "string", "pattern": CODE_REGEX},
             "error_type": type_schema or {"type": "string", "enum": sorted(ERROR_TYPES)},
             "param": {"type": "string", "nullable": True},
             "request_id": {"type": "string"},
@@ -176,7 +178,7 @@ class AutoSchema(SpectacularAutoSchema):
         # `type` and `code` are named components: drf-spectacular's enum hook would
         # otherwise lift every inline enum into components of its own naming.
         type_ref = self._component("ErrorType", {"type": "string", "enum": sorted(ERROR_TYPES)})
-        code_schema = {"type": "string", "pattern": CODE_PATTERN.pattern}
+        code_schema = {"type": "string", "pattern": CODE_REGEX}
         if codes:
             code_schema = self._component(f"Error{status}Code", {"type": "string", "enum": codes})
         self._component("ErrorResponse", error_response_schema(type_schema=type_ref))

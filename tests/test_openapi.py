@@ -153,3 +153,19 @@ def test_validation_status_422_moves_field_errors(client):
     assert "ProductError422" in components
     response = client.post("/api/products/", "{}", content_type="application/json")
     assert_api_error(response, 401, "unauthenticated")
+
+
+def test_code_patterns_are_anchored(schema):
+    from .schema_tools import validate
+
+    body = {
+        "message": "x",
+        "type": "api_error",
+        "code": "Bad-Code",
+        "param": None,
+        "request_id": "r",
+        "status": 500,
+        "retryable": True,
+    }
+    with pytest.raises(jsonschema.ValidationError):
+        validate(body, {"$ref": "#/components/schemas/ErrorResponse"}, schema["components"])
