@@ -368,3 +368,15 @@ def test_every_catalog_status_was_reached(request):
         pytest.skip("only meaningful when the whole module runs")
     expected = {entry.status for entry in catalog}
     assert expected <= REACHED, f"never reached: {sorted(expected - REACHED)}"
+
+
+def test_values_postgresql_refuses_never_reach_it(client, customer, staff, mug):
+    """A NUL byte in a SKU is a 400 or a 404, never a DataError (500) from PostgreSQL."""
+    body = order(client, [{"sku": "MUG\x00", "quantity": 1}]).json()
+    assert (body["status"], body["errors"][0]["param"]) == (400, "items[0].sku")
+    created = post_json(
+        client, "/api/products/", {"sku": "A\x00", "name": "x", "price": "1"}, **basic_auth("sam")
+    )
+    assert_api_error(created, 400, "validation_failed", param="sku")
+    for url in ("/api/products/MUG%00/", "/api/catalog/MUG%00/", "/api/stock/MUG%00/"):
+        assert_api_error(client.get(url), 404, "not_found")

@@ -65,6 +65,7 @@ class ProductViewSet(viewsets.ModelViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
     lookup_field = "sku"
+    lookup_value_regex = "[A-Za-z0-9_-]+"
     permission_classes = [IsStaffOrReadOnly]
     throttle_classes = [CatalogReadThrottle]
 

@@ -3,6 +3,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+#: What a SKU may be: safe in a URL path segment and in every database.
+SKU_REGEX = r"^[A-Za-z0-9_-]{1,32}$"
+
 
 class Product(models.Model):
     sku = models.CharField(max_length=32, unique=True)

@@ -1,23 +1,35 @@
-from typing import Any, ClassVar
+import re
+from typing import Any
 
 from rest_framework import serializers
 
-from .models import Order, OrderItem, Product
+from .models import SKU_REGEX, Order, OrderItem, Product
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    # A duplicate SKU is a 409 already_exists (see ProductViewSet), not a field error, so
+    # the field is declared without the model's unique validator.
+    sku = serializers.RegexField(SKU_REGEX, max_length=32)
+
     class Meta:
         model = Product
         fields = ["sku", "name", "price", "stock", "version"]
         read_only_fields = ["version"]
-        # A duplicate SKU is a 409 already_exists (see ProductViewSet), not a field error.
-        extra_kwargs: ClassVar[dict[str, dict[str, Any]]] = {"sku": {"validators": []}}
+
+
+class ProductSkuField(serializers.SlugRelatedField):
+    """A product by its SKU. A value that cannot be a SKU (a NUL byte, which PostgreSQL
+    refuses with a DataError) is refused before it reaches the database."""
+
+    def to_internal_value(self, data: Any) -> Product:
+        if not isinstance(data, str) or not re.fullmatch(SKU_REGEX, data):
+            self.fail("invalid")
+        product: Product = super().to_internal_value(data)
+        return product
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
-    sku = serializers.SlugRelatedField(
-        slug_field="sku", source="product", queryset=Product.objects.all()
-    )
+    sku = ProductSkuField(slug_field="sku", source="product", queryset=Product.objects.all())
     quantity = serializers.IntegerField(min_value=1, max_value=1000)
 
     class Meta:

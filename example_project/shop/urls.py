@@ -11,8 +11,8 @@ urlpatterns = [
     path("catalog/import/", views.import_products),
     path("catalog/search/", views.search_products),
     path("catalog/batch/", views.batch_products),
-    path("catalog/<str:sku>/", views.product_detail),
-    path("stock/<str:sku>/", views.stock_level),
+    path("catalog/<slug:sku>/", views.product_detail),
+    path("stock/<slug:sku>/", views.stock_level),
     path("shipping/quote/", api.ShippingQuoteView.as_view()),
     *router.urls,
 ]
