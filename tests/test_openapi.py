@@ -169,3 +169,18 @@ def test_code_patterns_are_anchored(schema):
     }
     with pytest.raises(jsonschema.ValidationError):
         validate(body, {"$ref": "#/components/schemas/ErrorResponse"}, schema["components"])
+
+
+@pytest.mark.parametrize("url", ["/api/schema/swagger-ui/", "/api/schema/redoc/"])
+def test_api_browsers_load_packaged_assets_only(client, url):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    page = client.get(url)
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png))"', page.content.decode())
+    assert sources, "the page loads no assets"
+    for source in sources:
+        assert source.startswith("/static/drf_spectacular_sidecar/"), source
+        assert finders.find(source.removeprefix("/static/")), f"{source} is not packaged"

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.staticfiles",  # serves the sidecar's Swagger UI and Redoc files
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
