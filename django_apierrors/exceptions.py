@@ -70,7 +70,9 @@ class APIError(Exception):
         self.retry_after = retry_after
         #: The exception this error was translated from (None when raised directly).
         self.original: BaseException | None = None
-        super().__init__(str(self.message))
+        # The message stays lazy: translating it here would be wasted work when the
+        # response translates it again (str(exc) still gives the text).
+        super().__init__(self.message)
 
     @classmethod
     def for_code(cls, code: str, **kwargs: Any) -> APIError:
@@ -138,17 +140,14 @@ def normalize_errors(errors: Any) -> list[FieldError]:
     if not errors:
         return []
     if isinstance(errors, list | tuple) and all(
-        isinstance(item, FieldError | Mapping) and "message" in _as_mapping(item) for item in errors
+        isinstance(item, FieldError) or (isinstance(item, Mapping) and "message" in item)
+        for item in errors
     ):
         return [
             item if isinstance(item, FieldError) else _field_error_from_mapping(item)
             for item in errors
         ]
     return flatten_errors(errors)
-
-
-def _as_mapping(item: FieldError | Mapping[str, Any]) -> Mapping[str, Any]:
-    return item.as_dict() if isinstance(item, FieldError) else item
 
 
 def _field_error_from_mapping(item: Mapping[str, Any]) -> FieldError:
@@ -185,7 +184,7 @@ class ValidationFailed(APIError):
                 self.param = params[0]
             if message is None:
                 self.message = _summary(self.errors, params)
-                self.args = (str(self.message),)
+                self.args = (self.message,)
 
 
 def _summary(errors: list[FieldError], params: list[str | None]) -> str:

@@ -8,8 +8,9 @@ uses for `many=True` (a list with `{}` for valid items, or a dict keyed by index
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,10 +59,16 @@ class FieldError:
 def clean_code(code: object) -> str:
     """Field codes come from many libraries; keep the ones that fit our code pattern."""
     if isinstance(code, str):
-        candidate = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_")
-        if CODE_PATTERN.fullmatch(candidate):
-            return candidate
+        return _clean_code(code)
     return DEFAULT_FIELD_CODE
+
+
+@functools.lru_cache(maxsize=512)  # a bounded cache: codes are few, and this runs per field
+def _clean_code(code: str) -> str:
+    if CODE_PATTERN.fullmatch(code):
+        return code
+    candidate = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_")
+    return candidate if CODE_PATTERN.fullmatch(candidate) else DEFAULT_FIELD_CODE
 
 
 def param_for_path(path: Path) -> str | None:
@@ -79,7 +86,13 @@ def param_for_path(path: Path) -> str | None:
 
 def pointer_for_path(path: Path) -> str:
     """("items", 1, "qty") -> "/items/1/qty" (RFC 6901, "" is the whole document)."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    return "".join(f"/{_escape_pointer(part)}" for part in path)
+
+
+def _escape_pointer(part: str | int) -> str | int:
+    if isinstance(part, str) and ("~" in part or "/" in part):
+        return part.replace("~", "~0").replace("/", "~1")
+    return part
 
 
 _PARAM_TOKEN = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
@@ -99,31 +112,46 @@ def flatten_errors(
     tree: Any, path: Path = (), non_field_keys: frozenset[str] = NON_FIELD_KEYS
 ) -> list[FieldError]:
     """Every leaf message of a nested error structure, in order, as a FieldError."""
-    return list(_walk(tree, path, non_field_keys))
+    found: list[FieldError] = []
+    _collect(tree, path, non_field_keys, found)
+    return found
 
 
-def _walk(tree: Any, path: Path, non_field_keys: frozenset[str]) -> Iterable[FieldError]:
-    if isinstance(tree, FieldError):
-        yield tree
-    elif isinstance(tree, DjangoValidationError):
-        yield from _walk(_django_tree(tree), path, non_field_keys)
-    elif isinstance(tree, Mapping):
+def _collect(
+    tree: Any, path: Path, non_field_keys: frozenset[str], found: list[FieldError]
+) -> None:
+    # Concrete types first: DRF's ErrorDetail, ReturnDict and ReturnList subclass str, dict
+    # and list, and isinstance() against the ABCs costs several times more on this hot path.
+    if isinstance(tree, str):
+        found.append(FieldError.at(path, tree, getattr(tree, "code", None)))
+    elif isinstance(tree, dict) or (
+        not isinstance(tree, list | tuple | FieldError | DjangoValidationError)
+        and isinstance(tree, Mapping)
+    ):
         for key, value in tree.items():
             if key in non_field_keys:
-                yield from _walk(value, path, non_field_keys)
+                _collect(value, path, non_field_keys, found)
             elif isinstance(key, int):
-                yield from _walk(value, (*path, key), non_field_keys)
+                _collect(value, (*path, key), non_field_keys, found)
             else:
-                yield from _walk(value, (*path, str(key)), non_field_keys)
+                _collect(value, (*path, str(key)), non_field_keys, found)
     elif isinstance(tree, list | tuple):
         for index, value in enumerate(tree):
-            if isinstance(value, Mapping | list | tuple):
+            if isinstance(value, str):  # the common leaf, without another call
+                found.append(FieldError.at(path, value, getattr(value, "code", None)))
+            elif isinstance(value, dict | list | tuple) or (
+                not isinstance(value, str) and isinstance(value, Mapping)
+            ):
                 # A container inside a list is one item of a many=True input.
-                yield from _walk(value, (*path, index), non_field_keys)
+                _collect(value, (*path, index), non_field_keys, found)
             else:
-                yield from _walk(value, path, non_field_keys)
+                _collect(value, path, non_field_keys, found)
+    elif isinstance(tree, FieldError):
+        found.append(tree)
+    elif isinstance(tree, DjangoValidationError):
+        _collect(_django_tree(tree), path, non_field_keys, found)
     elif tree is not None:
-        yield FieldError.at(path, tree, getattr(tree, "code", None))
+        found.append(FieldError.at(path, tree, getattr(tree, "code", None)))
 
 
 class _CodedMessage(str):
