@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import uuid
 
 from django.core.signals import got_request_exception
@@ -42,7 +43,22 @@ def response_for_exception(
 
 
 def report_server_error(request: HttpRequest, exc: BaseException, response: HttpResponse) -> None:
-    """What Django does for an uncaught exception, for the ones we answered ourselves."""
+    """What Django does for an uncaught exception, for the ones we answered ourselves.
+    A failing receiver or log handler cannot take the JSON answer away."""
+    try:
+        _report(request, exc, response)
+    except Exception as failure:
+        # Logging itself may be what failed: Django must not try again on the way out, and
+        # stderr is the last place left to say it.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        sys.stderr.write(
+            f"django-apierrors: reporting a server error failed ({type(failure).__name__}: "
+            f"{failure}); request id {getattr(request, 'request_id', '-')}, "
+            f"error {type(exc).__name__}\n"
+        )
+
+
+def _report(request: HttpRequest, exc: BaseException, response: HttpResponse) -> None:
     got_request_exception.send(sender=None, request=request)
     log_response(
         "%s: %s (request id %s)",

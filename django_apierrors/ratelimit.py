@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django_ratelimit import ALL, UNSAFE
 from django_ratelimit.core import _split_rate, get_usage
 
@@ -131,9 +131,9 @@ def measure_rate_limit(
         counts = get_usage(
             request, group=group, fn=fn, key=key, rate=rate_for, method=method, increment=True
         )
-    except ImproperlyConfigured:
-        raise
     except Exception as failure:
+        if not is_cache_failure(failure):
+            raise  # a bug (say, in a rate callable) is a 500, not an outage
         _cache_failed(failure)  # raises unless RATELIMIT_FAIL_OPEN
         return None
     if counts is None:
@@ -154,6 +154,24 @@ def measure_rate_limit(
     )
     record_usage(request, usage)
     return usage
+
+
+#: Exceptions cache clients raise when their server is down or slow (imported if in use).
+CACHE_CLIENT_ERRORS = (
+    ("redis.exceptions", "RedisError"),
+    ("pymemcache.exceptions", "MemcacheError"),
+    ("pylibmc", "Error"),
+)
+
+
+def is_cache_failure(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):  # refused, reset, timed out, name resolution
+        return True
+    for module_name, class_name in CACHE_CLIENT_ERRORS:
+        error_class = getattr(sys.modules.get(module_name), class_name, None)
+        if isinstance(error_class, type) and isinstance(exc, error_class):
+            return True
+    return False
 
 
 def _view_name(fn: Callable[..., Any] | None) -> str:

@@ -22,6 +22,12 @@ import django_apierrors
 
 SECRET = "s3cr3t-token-do-not-leak"
 
+
+class _UnformattableText(str):
+    def __str__(self) -> str:
+        raise KeyError("a translation placeholder is missing")
+
+
 EXCEPTIONS: dict[str, Callable[[], BaseException]] = {
     "runtime": lambda: RuntimeError(f"password={SECRET}"),
     "key_error": lambda: KeyError(SECRET),
@@ -65,6 +71,7 @@ EXCEPTIONS: dict[str, Callable[[], BaseException]] = {
     "drf_unsupported": lambda: drf.UnsupportedMediaType("text/plain"),
     "drf_throttled": lambda: drf.Throttled(wait=4.2),
     "drf_api_exception": lambda: drf.APIException("The ledger is busy."),
+    "broken_message": lambda: django_apierrors.Conflict(_UnformattableText("Broken %(x)s")),
     "drf_custom_status": lambda: type("Teapot", (drf.APIException,), {"status_code": 418})(),
     "drf_conflict_status": lambda: type("Clash", (drf.APIException,), {"status_code": 409})(
         "Version clash."

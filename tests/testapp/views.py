@@ -51,6 +51,12 @@ def write_then_fail_drf(request: Request) -> Response:
     return Response()
 
 
+def broken_template(request: HttpRequest) -> HttpResponse:
+    from django.template.response import TemplateResponse
+
+    return TemplateResponse(request, "testapp/does-not-exist.html", {})
+
+
 def bare_not_found(request: HttpRequest) -> HttpResponse:
     return HttpResponseNotFound("<h1>Not Found</h1>")
 
