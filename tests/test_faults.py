@@ -9,6 +9,8 @@ from django.test import override_settings
 
 from django_apierrors.testing import assert_api_error
 
+from .conftest import requires_postgres
+
 pytestmark = pytest.mark.django_db
 
 
@@ -55,3 +57,18 @@ def test_a_broken_template_during_a_view(client):
         body = json.loads(response.content)
         assert (response.status_code, body["code"]) == (500, "internal_error")
         assert body["request_id"] == response["X-Request-ID"]
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_database_goes_away_mid_request(client, caplog):
+    response = client.get("/api/test/database-goes-away/", HTTP_X_REQUEST_ID="fault-db")
+    body = assert_api_error(response, 503, "service_unavailable")
+    assert body["request_id"] == "fault-db"
+    assert "terminat" not in response.content.decode().lower()
+    logged = [r for r in caplog.records if r.name == "django.request" and r.exc_info]
+    assert logged and "OperationalError" in type(logged[0].exc_info[1]).__name__
+    from django.db import connection
+
+    connection.ensure_connection()  # the next request gets a fresh connection
+    assert connection.is_usable()

@@ -34,6 +34,7 @@ urlpatterns = [
     path("bare-not-found/", views.bare_not_found),
     path("json-not-found/", views.json_not_found),
     path("ok/", views.ok),
+    path("database-goes-away/", views.database_goes_away),
     path("broken-template/", views.broken_template),
     path("queue-batch/", views.queue_batch),
     path("slow-write/", views.slow_write),

@@ -148,3 +148,20 @@ def slow_write(request: HttpRequest) -> HttpResponse:
     sku = json.loads(request.body)["sku"]
     product = Product.objects.create(sku=sku, name=sku, price=Decimal("1"))
     return JsonResponse({"id": product.pk}, status=201)
+
+
+def database_goes_away(request: HttpRequest) -> HttpResponse:
+    """Its PostgreSQL connection is killed between two queries (by another connection)."""
+    import os
+
+    import psycopg
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", [backend])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("unreachable")
