@@ -18,7 +18,6 @@ so the numbers are the error machinery, not log I/O.
 from __future__ import annotations
 
 import argparse
-import io
 import logging
 import platform
 import statistics
@@ -33,6 +32,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "example_project"))
+sys.path.insert(0, str(ROOT))
 
 settings.configure(
     DEBUG=False,
@@ -72,6 +72,7 @@ from rest_framework.response import Response  # noqa: E402
 from rest_framework.views import APIView  # noqa: E402
 from rest_framework.views import exception_handler as drf_handler  # noqa: E402
 
+from benchmarks.wsgi import environ  # noqa: E402
 from django_apierrors.drf import exception_handler as our_handler  # noqa: E402
 from django_apierrors.handling import response_for_exception  # noqa: E402
 from django_apierrors.render import render_api_error  # noqa: E402
@@ -142,21 +143,6 @@ class OurHandlersURLs:
     urlpatterns = urlpatterns
     handler404 = "django_apierrors.views.handler404"
     handler500 = "django_apierrors.views.handler500"
-
-
-def environ(url: str) -> dict[str, Any]:
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": url,
-        "QUERY_STRING": "",
-        "SCRIPT_NAME": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-    }
 
 
 def ignore_status(status: str, headers: list[tuple[str, str]]) -> None:
