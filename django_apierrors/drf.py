@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
@@ -14,17 +14,17 @@ from rest_framework.views import APIView, set_rollback
 
 from .handling import response_for_exception
 from .limits import RateLimitUsage, record_usage
+from .request_id import django_request
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse:
     request = context["request"]
-    django_request: HttpRequest = getattr(request, "_request", request)
     # The view runs inside ATOMIC_REQUESTS' transaction; DRF's own handler rolls it back too.
     set_rollback()
     view = context.get("view")
     if isinstance(exc, Throttled) and isinstance(view, APIView):
         record_throttle_usages(request, view)
-    return response_for_exception(django_request, exc)
+    return response_for_exception(django_request(request), exc)
 
 
 def record_throttle_usages(request: Request, view: APIView) -> None:

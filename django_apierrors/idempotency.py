@@ -34,7 +34,7 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from .exceptions import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidArgument
-from .request_id import ensure_request_id
+from .request_id import django_request, ensure_request_id
 from .statuses import note_statuses
 
 HEADER = "Idempotency-Key"
@@ -131,7 +131,7 @@ class IdempotencyGuard:
                     "status": response.status_code,
                     "headers": list(response.headers.items()),
                     "content": response.content,  # type: ignore[attr-defined]
-                    "request_id": ensure_request_id(_django_request(self.request)),
+                    "request_id": ensure_request_id(django_request(self.request)),
                 }
                 self.cache.set(self.record_key, record, self.ttl)
         finally:
@@ -248,11 +248,11 @@ class IdempotentMixin:
 
 
 def _fingerprint(request: Any) -> str:
-    django_request = _django_request(request)
+    underlying = django_request(request)
     digest = hashlib.sha256()
-    for part in (django_request.method or "", django_request.get_full_path()):
+    for part in (underlying.method or "", underlying.get_full_path()):
         digest.update(part.encode() + b"\0")
-    digest.update(django_request.body)
+    digest.update(underlying.body)
     return digest.hexdigest()
 
 
@@ -263,7 +263,3 @@ def _storable(response: HttpResponseBase) -> bool:
         and response.status_code != 429
         and not getattr(response, "exception", False)
     )
-
-
-def _django_request(request: Any) -> HttpRequest:
-    return getattr(request, "_request", request)

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase
 
 from .conf import api_settings
+from .request_id import django_request
 
 _USAGES_ATTRIBUTE = "_apierrors_ratelimit_usages"
 
@@ -63,8 +64,7 @@ class RateLimitUsage:
 
 def record_usage(request: Any, usage: RateLimitUsage) -> None:
     """Note a measured limit on the request (a Django HttpRequest or DRF Request)."""
-    django_request = getattr(request, "_request", request)
-    usages = django_request.__dict__.setdefault(_USAGES_ATTRIBUTE, [])
+    usages = django_request(request).__dict__.setdefault(_USAGES_ATTRIBUTE, [])
     usages.append(usage)
 
 

@@ -22,13 +22,14 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from asgiref.sync import iscoroutinefunction
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import condition as django_condition
 
 from .exceptions import FailedPrecondition
 from .handling import response_for_exception
+from .request_id import django_request
 from .statuses import note_statuses
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -89,7 +90,7 @@ def _noting(func: Callable[..., Any], name: str) -> Callable[..., Any]:
 
     def noted(request: Any, *args: Any, **kwargs: Any) -> Any:
         value = func(request, *args, **kwargs)
-        _django_request(request).__dict__.setdefault(_VALIDATORS, {})[name] = value
+        django_request(request).__dict__.setdefault(_VALIDATORS, {})[name] = value
         return value
 
     return noted
@@ -98,8 +99,8 @@ def _noting(func: Callable[..., Any], name: str) -> Callable[..., Any]:
 def _answer(request: Any, response: HttpResponseBase) -> HttpResponseBase:
     if response.status_code != 412 or hasattr(response, "api_error"):
         return response
-    django_request = _django_request(request)
-    validators = django_request.__dict__.get(_VALIDATORS, {})
+    underlying = django_request(request)
+    validators = underlying.__dict__.get(_VALIDATORS, {})
     headers = {}
     if validators.get("etag"):
         headers["ETag"] = quote_etag(validators["etag"])
@@ -108,16 +109,10 @@ def _answer(request: Any, response: HttpResponseBase) -> HttpResponseBase:
         if not timezone.is_aware(moment):
             moment = timezone.make_aware(moment, UTC)
         headers["Last-Modified"] = http_date(moment.timestamp())
-    param = next(
-        (header for key, header in PRECONDITION_HEADERS if key in django_request.META), None
-    )
+    param = next((header for key, header in PRECONDITION_HEADERS if key in underlying.META), None)
     answer = response_for_exception(
-        django_request, FailedPrecondition(param=param, headers=headers), report=False
+        underlying, FailedPrecondition(param=param, headers=headers), report=False
     )
     # Django logged its 412 already; this response stands in for it.
     answer._has_been_logged = True  # type: ignore[attr-defined]
     return answer
-
-
-def _django_request(request: Any) -> HttpRequest:
-    return getattr(request, "_request", request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from contextvars import ContextVar, Token
+from typing import Any
 
 from django.http import HttpRequest
 
@@ -19,6 +20,11 @@ REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _current_request_id: ContextVar[str | None] = ContextVar(
     "django_apierrors_request_id", default=None
 )
+
+
+def django_request(request: Any) -> HttpRequest:
+    """The Django HttpRequest behind a DRF Request (or the request itself)."""
+    return getattr(request, "_request", request)
 
 
 def get_request_id() -> str | None:
