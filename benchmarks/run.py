@@ -160,12 +160,15 @@ class Variant:
         with override_settings(**self.overrides):
             self.handler = WSGIHandler()
 
-    def microseconds(self, count: int) -> float:
+    def run(self, count: int) -> None:
         with override_settings(**self.overrides):  # ROOT_URLCONF is read per request
-            started = time.perf_counter()
             for _ in range(count):
                 b"".join(self.handler(environ(self.url), ignore_status))
-            return (time.perf_counter() - started) / count * 1e6
+
+    def microseconds(self, count: int) -> float:
+        started = time.perf_counter()
+        self.run(count)
+        return (time.perf_counter() - started) / count * 1e6
 
 
 def compare(name: str, variants: dict[str, Variant], requests: int, rounds: int) -> list[tuple]:
@@ -208,61 +211,62 @@ def micro(requests: int) -> list[tuple[str, float, str]]:
     return rows
 
 
+def scenarios() -> dict[str, dict[str, Variant]]:
+    invalid = {label: f"/api/invalid/{i}/" for i, label in enumerate(DRF_HANDLERS)}
+    return {
+        "1. success: JSON view": {
+            "no middleware": Variant("/api/ok/", []),
+            "APIErrorsMiddleware": Variant("/api/ok/", OUR_MIDDLEWARE),
+        },
+        "1. success: JSON view reading the DB": {
+            "no middleware": Variant("/api/product/", []),
+            "APIErrorsMiddleware": Variant("/api/product/", OUR_MIDDLEWARE),
+        },
+        "2. DRF ValidationError (3 nested)": {
+            label: Variant(url, []) for label, url in invalid.items()
+        },
+        "3. unknown URL (404)": {
+            "Django default handler404": Variant("/api/nowhere/", []),
+            "django_apierrors handler404": Variant("/api/nowhere/", [], OurHandlersURLs),
+        },
+        "4. unexpected exception (500)": {
+            "Django default 500": Variant("/api/crash/", []),
+            "django_apierrors middleware": Variant("/api/crash/", OUR_MIDDLEWARE, OurHandlersURLs),
+        },
+    }
+
+
+def prepare_database() -> None:
+    call_command("migrate", verbosity=0)
+    Product.objects.create(sku="MUG-1", name="Mug", price=9.5, stock=5)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="a smoke run: few requests")
+    parser.add_argument(
+        "--single",
+        nargs=3,
+        metavar=("SCENARIO", "VARIANT", "COUNT"),
+        type=int,
+        help="run one variant COUNT times after a warm-up, printing nothing "
+        "(benchmarks/instructions.py counts its instructions)",
+    )
     args = parser.parse_args(argv)
+    prepare_database()
+    if args.single:
+        scenario, variant, count = args.single
+        chosen = list(list(scenarios().values())[scenario].values())[variant]
+        chosen.run(50)  # warm-up: first-request imports and caches
+        chosen.run(count)
+        return
     requests, rounds = (20, 2) if args.quick else (args.requests, args.rounds)
 
-    call_command("migrate", verbosity=0)
-    Product.objects.create(sku="MUG-1", name="Mug", price=9.5, stock=5)
-    invalid = {label: f"/api/invalid/{i}/" for i, label in enumerate(DRF_HANDLERS)}
-
     rows = []
-    rows += compare(
-        "1. success: JSON view",
-        {
-            "no middleware": Variant("/api/ok/", []),
-            "APIErrorsMiddleware": Variant("/api/ok/", OUR_MIDDLEWARE),
-        },
-        requests,
-        rounds,
-    )
-    rows += compare(
-        "1. success: JSON view reading the DB",
-        {
-            "no middleware": Variant("/api/product/", []),
-            "APIErrorsMiddleware": Variant("/api/product/", OUR_MIDDLEWARE),
-        },
-        requests,
-        rounds,
-    )
-    rows += compare(
-        "2. DRF ValidationError (3 nested)",
-        {label: Variant(url, []) for label, url in invalid.items()},
-        requests,
-        rounds,
-    )
-    rows += compare(
-        "3. unknown URL (404)",
-        {
-            "Django default handler404": Variant("/api/nowhere/", []),
-            "django_apierrors handler404": Variant("/api/nowhere/", [], OurHandlersURLs),
-        },
-        requests,
-        rounds,
-    )
-    rows += compare(
-        "4. unexpected exception (500)",
-        {
-            "Django default 500": Variant("/api/crash/", []),
-            "django_apierrors middleware": Variant("/api/crash/", OUR_MIDDLEWARE, OurHandlersURLs),
-        },
-        requests,
-        rounds,
-    )
+    for name, variants in scenarios().items():
+        rows += compare(name, variants, requests, rounds)
 
     print(
         f"# {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import ngettext
 
 from .catalog import CODE_PATTERN, CatalogEntry, Text, catalog, reason_phrase, title_for_code
 from .conf import api_settings
@@ -139,6 +140,8 @@ def normalize_errors(errors: Any) -> list[FieldError]:
     """`errors` may be FieldErrors, dicts with `param`, or a nested tree of messages."""
     if not errors:
         return []
+    if type(errors) is list and all(type(item) is FieldError for item in errors):
+        return errors  # what the translators pass: already flat
     if isinstance(errors, list | tuple) and all(
         isinstance(item, FieldError) or (isinstance(item, Mapping) and "message" in item)
         for item in errors
@@ -176,7 +179,8 @@ class ValidationFailed(APIError):
     code = "validation_failed"
 
     def __init__(self, message: Text | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("status", api_settings.VALIDATION_STATUS)
+        if kwargs.get("status") is None:  # not setdefault: the client has no settings
+            kwargs["status"] = api_settings.VALIDATION_STATUS
         super().__init__(message, **kwargs)
         if self.errors:
             params = list(dict.fromkeys(error.param for error in self.errors))
@@ -188,8 +192,6 @@ class ValidationFailed(APIError):
 
 
 def _summary(errors: list[FieldError], params: list[str | None]) -> str:
-    from django.utils.translation import ngettext
-
     named = [param for param in params if param is not None]
     if len(named) <= 1:
         return errors[0].message

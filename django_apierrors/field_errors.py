@@ -27,7 +27,9 @@ NON_FIELD_KEYS = frozenset({NON_FIELD_ERRORS, "non_field_errors"})
 DEFAULT_FIELD_CODE = "invalid"
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass's __init__ costs four times as much, and one is built per
+# failing input on every validation error.
+@dataclass(slots=True)
 class FieldError:
     message: str
     code: str
@@ -37,12 +39,7 @@ class FieldError:
 
     @classmethod
     def at(cls, path: Path, message: object, code: str | None = None) -> FieldError:
-        return cls(
-            message=str(message),
-            code=clean_code(code),
-            param=param_for_path(path),
-            pointer=pointer_for_path(path),
-        )
+        return cls(str(message), clean_code(code), param_for_path(path), pointer_for_path(path))
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -89,8 +86,10 @@ def pointer_for_path(path: Path) -> str:
     return "".join(f"/{_escape_pointer(part)}" for part in path)
 
 
-def _escape_pointer(part: str | int) -> str | int:
-    if isinstance(part, str) and ("~" in part or "/" in part):
+def _escape_pointer(part: str | int) -> str:
+    if isinstance(part, int):
+        return str(part)
+    if "~" in part or "/" in part:
         return part.replace("~", "~0").replace("/", "~1")
     return part
 
@@ -113,45 +112,59 @@ def flatten_errors(
 ) -> list[FieldError]:
     """Every leaf message of a nested error structure, in order, as a FieldError."""
     found: list[FieldError] = []
-    _collect(tree, path, non_field_keys, found)
+    _collect(tree, param_for_path(path) or "", pointer_for_path(path), non_field_keys, found)
     return found
 
 
 def _collect(
-    tree: Any, path: Path, non_field_keys: frozenset[str], found: list[FieldError]
+    tree: Any, param: str, pointer: str, non_field_keys: frozenset[str], found: list[FieldError]
 ) -> None:
+    # The walk carries the `param` and `pointer` built so far ("" at the top) rather than a
+    # path, so that each level's name is formatted once, not once per leaf below it.
     # Concrete types first: DRF's ErrorDetail, ReturnDict and ReturnList subclass str, dict
     # and list, and isinstance() against the ABCs costs several times more on this hot path.
     if isinstance(tree, str):
-        found.append(FieldError.at(path, tree, getattr(tree, "code", None)))
+        found.append(_leaf(tree, param, pointer))
     elif isinstance(tree, dict) or (
         not isinstance(tree, list | tuple | FieldError | DjangoValidationError)
         and isinstance(tree, Mapping)
     ):
         for key, value in tree.items():
             if key in non_field_keys:
-                _collect(value, path, non_field_keys, found)
+                _collect(value, param, pointer, non_field_keys, found)
             elif isinstance(key, int):
-                _collect(value, (*path, key), non_field_keys, found)
+                _collect(value, f"{param}[{key}]", f"{pointer}/{key}", non_field_keys, found)
             else:
-                _collect(value, (*path, str(key)), non_field_keys, found)
+                name = str(key)
+                _collect(
+                    value,
+                    f"{param}.{name}" if param else name,
+                    f"{pointer}/{_escape_pointer(name)}",
+                    non_field_keys,
+                    found,
+                )
     elif isinstance(tree, list | tuple):
+        leaf_param = param or None
         for index, value in enumerate(tree):
             if isinstance(value, str):  # the common leaf, without another call
-                found.append(FieldError.at(path, value, getattr(value, "code", None)))
-            elif isinstance(value, dict | list | tuple) or (
-                not isinstance(value, str) and isinstance(value, Mapping)
-            ):
+                code = clean_code(getattr(value, "code", None))
+                found.append(FieldError(str(value), code, leaf_param, pointer))
+            elif isinstance(value, dict | list | tuple | Mapping):
                 # A container inside a list is one item of a many=True input.
-                _collect(value, (*path, index), non_field_keys, found)
+                _collect(value, f"{param}[{index}]", f"{pointer}/{index}", non_field_keys, found)
             else:
-                _collect(value, path, non_field_keys, found)
+                _collect(value, param, pointer, non_field_keys, found)
     elif isinstance(tree, FieldError):
         found.append(tree)
     elif isinstance(tree, DjangoValidationError):
-        _collect(_django_tree(tree), path, non_field_keys, found)
+        _collect(_django_tree(tree), param, pointer, non_field_keys, found)
     elif tree is not None:
-        found.append(FieldError.at(path, tree, getattr(tree, "code", None)))
+        found.append(_leaf(tree, param, pointer))
+
+
+def _leaf(message: object, param: str, pointer: str) -> FieldError:
+    code = clean_code(getattr(message, "code", None))
+    return FieldError(str(message), code, param or None, pointer)
 
 
 class _CodedMessage(str):

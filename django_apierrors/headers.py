@@ -14,24 +14,27 @@ EXPOSED_HEADERS = ("Retry-After", "WWW-Authenticate", "Allow", "ETag", "Idempote
 
 EXPOSE_HEADER = "Access-Control-Expose-Headers"
 
+# Lower-cased once: this runs on every response.
+_EXPOSED_LOWER = tuple((name, name.lower()) for name in EXPOSED_HEADERS)
+_EXPOSE_HEADER_LOWER = EXPOSE_HEADER.lower()
+
 
 def stamp_response(request: HttpRequest, response: HttpResponseBase, request_id: str) -> None:
     """Set the request id and rate-limit headers; expose them with the contract headers."""
     header = api_settings.REQUEST_ID_HEADER
     # A replayed response keeps the id of the request that produced it (and its body).
     response[header] = getattr(response, "original_request_id", request_id)
-    extra: list[str] = []
+    names = [header]
     usage = recorded_usage(request)
     if usage is not None and (
         response.status_code == 429
         or (response.status_code < 400 and api_settings.RATELIMIT_HEADERS_ON_SUCCESS)
     ):
-        extra = add_rate_limit_headers(response, usage)
-    # One pass over the response's few headers: has_header() raises a KeyError per miss,
-    # and this runs on every response.
+        names += add_rate_limit_headers(response, usage)
+    # One pass over the response's few headers: has_header() raises a KeyError per miss.
     present = {name.lower() for name in response.headers}
-    names = [header, *extra, *(name for name in EXPOSED_HEADERS if name.lower() in present)]
-    if EXPOSE_HEADER.lower() in present:
+    names += [name for name, lower in _EXPOSED_LOWER if lower in present]
+    if _EXPOSE_HEADER_LOWER in present:
         expose_headers(response, *names)
     else:
         response[EXPOSE_HEADER] = ", ".join(names)

@@ -6,7 +6,6 @@ RFC 9457 problem+json, with the headers of the contract.
 
 from __future__ import annotations
 
-import json
 import traceback
 import uuid
 from typing import Any
@@ -25,6 +24,9 @@ from .request_id import ensure_request_id
 JSON_CONTENT_TYPE = "application/json"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
+# One encoder for every body: json.dumps(cls=...) would build a new one per response.
+_encoder = DjangoJSONEncoder()
+
 
 def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
     request_id = ensure_request_id(request)
@@ -42,10 +44,9 @@ def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
     else:
         content = {"error": body} if api_settings.ENVELOPE == "error" else body
         content_type = JSON_CONTENT_TYPE
+    # Bytes, because HttpResponse would otherwise parse the charset out of Content-Type.
     response = HttpResponse(
-        json.dumps(content, cls=DjangoJSONEncoder),
-        status=error.status,
-        content_type=content_type,
+        _encoder.encode(content).encode(), status=error.status, content_type=content_type
     )
     for name, value in error.headers.items():
         response[name] = value

@@ -252,6 +252,20 @@ def test_carrier_fails(client, check, carrier):
     check(client.get("/api/shipping/quote/?postcode=69001"), 502, "bad_gateway")
 
 
+def test_carrier_briefly_down_is_a_503_with_its_retry_after(client, check, carrier):
+    carrier.expect_request("/quote").respond_with_data(
+        "busy", status=503, headers={"Retry-After": "7"}
+    )
+    response = client.get("/api/shipping/quote/?postcode=69001")
+    check(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "7"
+    carrier.clear()
+    carrier.expect_request("/quote").respond_with_data("busy", status=503)
+    response = client.get("/api/shipping/quote/?postcode=69001")
+    check(response, 503, "service_unavailable")
+    assert "Retry-After" not in response
+
+
 def test_carrier_unreachable(client, check):
     with override_settings(SHIPPING_API_URL="http://127.0.0.1:9/"):
         check(client.get("/api/shipping/quote/?postcode=69001"), 502, "bad_gateway")

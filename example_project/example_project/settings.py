@@ -103,7 +103,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_RATES": {"orders": "10/minute"},
+    "DEFAULT_THROTTLE_RATES": {"orders": os.environ.get("ORDERS_RATE", "10/minute")},
     "LIST_SERIALIZER_ERRORS_AS_DICT": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -121,6 +121,8 @@ SPECTACULAR_SETTINGS = {
 
 API_ERRORS = {
     "PATH_PREFIXES": ["/api/"],
+    # "error" wraps bodies as {"error": {...}}, the shape OpenAI-style clients read.
+    "ENVELOPE": os.environ.get("API_ERRORS_ENVELOPE") or None,
     "DOCS_URL": os.environ.get("API_ERRORS_DOCS_URL") or None,
     "RATELIMIT_FAIL_OPEN": os.environ.get("RATELIMIT_FAIL_OPEN") == "1",
     "RATELIMIT_HEADER_STYLES": os.environ.get("RATELIMIT_HEADER_STYLES", "x-ratelimit").split(","),

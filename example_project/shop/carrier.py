@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from django_apierrors import BadGateway, GatewayTimeout
+from django_apierrors import BadGateway, GatewayTimeout, ServiceUnavailable
 
 
 def fetch_quote(postcode: str) -> dict[str, Any]:
@@ -26,6 +26,12 @@ def fetch_quote(postcode: str) -> dict[str, Any]:
     except TimeoutError as exc:
         raise GatewayTimeout("The carrier did not answer in time.") from exc
     except urllib.error.HTTPError as exc:
+        if exc.code == 503:
+            # The carrier says it is briefly down: so are quotes, for as long as it says.
+            raise ServiceUnavailable(
+                "The carrier is temporarily unavailable.",
+                retry_after=_seconds(exc.headers.get("Retry-After")),
+            ) from exc
         raise BadGateway("The carrier answered with an error.") from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
@@ -34,3 +40,10 @@ def fetch_quote(postcode: str) -> dict[str, Any]:
     except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
         raise BadGateway("The carrier's answer could not be read.") from exc
     return {"postcode": postcode, "price": str(price), "carrier": str(data.get("carrier", ""))}
+
+
+def _seconds(retry_after: str | None) -> int | None:
+    """A Retry-After in whole seconds (HTTP dates are not worth honouring from a carrier)."""
+    if retry_after and retry_after.strip().isdigit():
+        return min(int(retry_after), 3600)
+    return None
