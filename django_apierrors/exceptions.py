@@ -39,6 +39,11 @@ class APIError(Exception):
     message: Text
     description: Text
     retryable: bool
+    #: Set on errors read from a response by `django_apierrors.client`: the server's
+    #: request id, its rate-limit headers (a `client.RateLimit`) and the response itself.
+    request_id: str | None = None
+    rate_limit: Any = None
+    response: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -78,7 +83,7 @@ class APIError(Exception):
     @classmethod
     def for_code(cls, code: str, **kwargs: Any) -> APIError:
         """An instance of the class registered for `code` (or a plain APIError)."""
-        return _class_for_code.get(code, APIError)(code=code, **kwargs)
+        return class_for_code(code)(code=code, **kwargs)
 
     @classmethod
     def for_status(cls, status: int, **kwargs: Any) -> APIError:
@@ -92,6 +97,11 @@ class APIError(Exception):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.status} {self.code}>"
+
+
+def class_for_code(code: str) -> type[APIError]:
+    """The class registered for `code`, or APIError itself for a code nobody registered."""
+    return _class_for_code.get(code, APIError)
 
 
 def _register(cls: type[APIError]) -> None:

@@ -103,9 +103,12 @@ def redis_server(port: int | None = None) -> Iterator[tuple[str, subprocess.Pope
 
 
 @contextmanager
-def example_server(tmp_path: Path, env: dict[str, str], workers: int = 4) -> Iterator[str]:
+def example_server(
+    tmp_path: Path, env: dict[str, str], workers: int = 4, seed: bool = False
+) -> Iterator[str]:
     """The example project under gunicorn (`workers` processes) on a free local port,
-    on a fresh migrated SQLite database. Yields the base URL; the log is tmp_path/gunicorn.log."""
+    on a fresh migrated SQLite database (with the demo data if `seed`). Yields the base URL;
+    the log is tmp_path/gunicorn.log."""
     port = free_port()
     full_env = {
         **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
@@ -121,6 +124,14 @@ def example_server(tmp_path: Path, env: dict[str, str], workers: int = 4) -> Ite
         check=True,
         cwd=ROOT,
     )
+    if seed:
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "seed_demo"],
+            env=full_env,
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
