@@ -332,3 +332,23 @@ def test_a_code_registered_here_gets_its_own_class():
 
     error = error_of(response(409, {"message": "Taken.", "code": "email_taken"}))
     assert type(error) is EmailTaken
+
+
+def test_policy_retry_on_a_plain_adapter_repeats_idempotent_methods_only(httpserver):
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    from django_apierrors.client.retry_requests import PolicyRetry
+
+    httpserver.expect_request("/busy").respond_with_json({"message": "m"}, status=503)
+    waits: list[float] = []
+    p = RetryPolicy(max_retries=2, random=lambda: 0.5, sleep=waits.append)
+    session = requests.Session()
+    session.mount("http://", HTTPAdapter(max_retries=PolicyRetry(p)))
+    url = httpserver.url_for("/busy")
+
+    assert session.get(url).status_code == 503
+    assert waits == [0.5, 1.0] and len(httpserver.log) == 3
+    # Without RetryingHTTPAdapter the Idempotency-Key cannot be seen: a POST is sent once.
+    assert session.post(url, headers={"Idempotency-Key": "k"}).status_code == 503
+    assert len(httpserver.log) == 4
