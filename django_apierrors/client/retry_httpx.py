@@ -28,14 +28,7 @@ class RetryTransport(httpx.BaseTransport):
         retries_done = 0
         while True:
             response = self.transport.handle_request(request)
-            wait = self.policy.wait_before_retry(
-                method=request.method,
-                status=response.status_code,
-                request_headers=request.headers,
-                response_headers=response.headers,
-                retries_done=retries_done,
-                elapsed=self.policy.clock() - started,
-            )
+            wait = _wait(self.policy, request, response, retries_done, started)
             if wait is None:
                 return response
             response.close()
@@ -60,14 +53,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         retries_done = 0
         while True:
             response = await self.transport.handle_async_request(request)
-            wait = self.policy.wait_before_retry(
-                method=request.method,
-                status=response.status_code,
-                request_headers=request.headers,
-                response_headers=response.headers,
-                retries_done=retries_done,
-                elapsed=self.policy.clock() - started,
-            )
+            wait = _wait(self.policy, request, response, retries_done, started)
             if wait is None:
                 return response
             await response.aclose()
@@ -76,3 +62,20 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.transport.aclose()
+
+
+def _wait(
+    policy: RetryPolicy,
+    request: httpx.Request,
+    response: httpx.Response,
+    retries_done: int,
+    started: float,
+) -> float | None:
+    return policy.wait_before_retry(
+        method=request.method,
+        status=response.status_code,
+        request_headers=request.headers,
+        response_headers=response.headers,
+        retries_done=retries_done,
+        elapsed=policy.clock() - started,
+    )
