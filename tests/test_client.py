@@ -267,11 +267,14 @@ def test_the_servers_wait_wins_over_backoff():
 
 def test_unsafe_methods_need_an_idempotency_key():
     p = policy()
-    for method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE"):
+    for method in ("GET", "HEAD", "OPTIONS", "TRACE", "get"):
         assert decide(p, method=method) is not None
-    for method in ("POST", "PATCH"):
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
         assert decide(p, method=method) is None
         assert decide(p, method=method, request_headers={"Idempotency-Key": "k"}) is not None
+        assert decide(p, method=method, request_headers={"Idempotency-Key": ""}) is None
+    idempotent_puts = policy(methods_without_key=frozenset({"GET", "PUT"}))
+    assert decide(idempotent_puts, method="PUT") is not None
 
 
 def test_max_retries_and_the_budget():
@@ -334,7 +337,7 @@ def test_a_code_registered_here_gets_its_own_class():
     assert type(error) is EmailTaken
 
 
-def test_policy_retry_on_a_plain_adapter_repeats_idempotent_methods_only(httpserver):
+def test_policy_retry_on_a_plain_adapter_repeats_safe_methods_only(httpserver):
     import requests
     from requests.adapters import HTTPAdapter
 

@@ -14,11 +14,12 @@ from .errors import (
     rate_limit_from_headers,
     retry_after_seconds,
 )
-from .policy import IDEMPOTENCY_KEY_HEADER, RETRYABLE_STATUSES, RetryPolicy
+from .policy import IDEMPOTENCY_KEY_HEADER, RETRYABLE_STATUSES, SAFE_METHODS, RetryPolicy
 
 __all__ = [
     "IDEMPOTENCY_KEY_HEADER",
     "RETRYABLE_STATUSES",
+    "SAFE_METHODS",
     "RateLimit",
     "RetryPolicy",
     "error_from_response",

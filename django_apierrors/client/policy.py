@@ -4,9 +4,9 @@
 The wait is what the server asked for (`Retry-After`, seconds or an HTTP date, or on a 429
 `X-RateLimit-Reset`), else exponential backoff with full jitter: a random time between 0 and
 min(cap, base * 2**n) before retry n+1 (1 s, 2 s, 4 s, ... up to 60 s). No retry starts
-once the waits so far plus the next would pass the time budget. A request whose method is
-not idempotent is retried only when it carries an `Idempotency-Key`, which makes the server
-answer a repeat without doing the work twice.
+once the waits so far plus the next would pass the time budget. A request with an unsafe
+method (POST, PUT, PATCH, DELETE) is retried only when it carries an `Idempotency-Key`,
+which makes the server answer a repeat without doing the work twice.
 
 Every clock and the sleep are fields, so tests and callers can inject their own. The same
 policy object drives `client.urllib3.RetryPolicyRetry` (requests) and
@@ -27,8 +27,9 @@ from .errors import rate_limit_from_headers, retry_after_seconds
 logger = logging.getLogger("django_apierrors.client")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-#: RFC 9110 9.2.2: repeating these has the effect of sending them once.
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+#: RFC 9110 9.2.1: these ask for nothing to change. Every other method is repeated only
+#: with an Idempotency-Key; add PUT and DELETE where your API makes them idempotent.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
 
@@ -44,7 +45,7 @@ class RetryPolicy:
     #: Seconds from the first attempt past which no retry starts (waits included).
     budget: float = 120.0
     #: Methods repeated without an Idempotency-Key.
-    idempotent_methods: frozenset[str] = IDEMPOTENT_METHODS
+    methods_without_key: frozenset[str] = SAFE_METHODS
     idempotency_key_header: str = IDEMPOTENCY_KEY_HEADER
     random: Callable[[], float] = field(default=random.random, repr=False)
     #: A monotonic clock for the budget, the wall clock for HTTP dates and reset times.
@@ -55,7 +56,7 @@ class RetryPolicy:
 
     def may_repeat(self, method: str, request_headers: Mapping[str, str] | None) -> bool:
         """Whether sending this request again is safe."""
-        if method.upper() in self.idempotent_methods:
+        if method.upper() in self.methods_without_key:
             return True
         return bool(request_headers and request_headers.get(self.idempotency_key_header))
 

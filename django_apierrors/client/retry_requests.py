@@ -7,7 +7,7 @@
 Retry-After and X-RateLimit-Reset, the time budget). urllib3 does not show a Retry object
 the request's headers, so `RetryingHTTPAdapter` hands them over for each request: only
 through it is a POST with an `Idempotency-Key` retried. Mounted on a plain `HTTPAdapter`,
-`PolicyRetry` retries idempotent methods only. When retries run out, the last response is
+`PolicyRetry` retries safe methods only. When retries run out, the last response is
 returned (not an exception), so `raise_for_error` raises the typed error it stands for.
 """
 
