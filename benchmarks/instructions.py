@@ -12,6 +12,8 @@ costs, without start-up and warm-up.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -20,20 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-#: The scenarios and variants of run.py, in its order (indexes are passed to --single).
-SCENARIOS = {
-    "1. success: JSON view": ("no middleware", "APIErrorsMiddleware"),
-    "1. success: JSON view reading the DB": ("no middleware", "APIErrorsMiddleware"),
-    "2. DRF ValidationError (3 nested)": (
-        "DRF default",
-        "django_apierrors",
-        "drf-standardized-errors",
-        "drf-exceptions-hog",
-    ),
-    "3. unknown URL (404)": ("Django default handler404", "django_apierrors handler404"),
-    "4. unexpected exception (500)": ("Django default 500", "django_apierrors middleware"),
-}
 
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
@@ -50,7 +38,11 @@ def instructions(scenario: int, variant: int, count: int) -> int:
         str(variant),
         str(count),
     ]
-    finished = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    # A fixed hash seed: dict and set layouts (and so the count) do not change between runs.
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    finished = subprocess.run(
+        command, capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    )
     found = _COLLECTED.search(finished.stderr)
     if found is None:
         raise RuntimeError(f"valgrind printed no instruction count:\n{finished.stderr[-2000:]}")
@@ -59,6 +51,18 @@ def instructions(scenario: int, variant: int, count: int) -> int:
 
 def per_request(scenario: int, variant: int, count: int) -> float:
     return (instructions(scenario, variant, count) - instructions(scenario, variant, 0)) / count
+
+
+def scenarios() -> dict[str, list[str]]:
+    """run.py's scenarios and their variants, in its order (--single takes the indexes)."""
+    listed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--list"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return dict(json.loads(listed.stdout))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"# {time.strftime('%Y-%m-%d')}, {args.count} requests per variant; ratio to the first")
     print(f"{'scenario':<38}{'variant':<30}{'instr/request':>14}{'ratio':>8}")
-    for index, (name, variants) in enumerate(SCENARIOS.items()):
+    for index, (name, variants) in enumerate(scenarios().items()):
         if args.scenario is not None and index != args.scenario:
             continue
         base = None

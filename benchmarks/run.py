@@ -18,6 +18,7 @@ so the numbers are the error machinery, not log I/O.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import platform
 import statistics
@@ -254,7 +255,11 @@ def main(argv: list[str] | None = None) -> None:
         help="run one variant COUNT times after a warm-up, printing nothing "
         "(benchmarks/instructions.py counts its instructions)",
     )
+    parser.add_argument("--list", action="store_true", help="print the scenarios as JSON")
     args = parser.parse_args(argv)
+    if args.list:
+        print(json.dumps({name: list(variants) for name, variants in scenarios().items()}))
+        return
     prepare_database()
     if args.single:
         scenario, variant, count = args.single

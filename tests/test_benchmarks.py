@@ -1,5 +1,6 @@
 """The benchmark scripts run (their timings are reported, never asserted: machines are noisy)."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,30 @@ def test_memory_stays_flat_over_100000_error_requests():
     # would add another megabyte in the second.
     assert int(figures["second_half_growth_kib"]) < 1024, result.stdout
     assert int(figures["growth_kib"]) < 8 * 1024, result.stdout
+
+
+def test_instruction_count_harness_runs_one_variant():
+    """benchmarks/instructions.py runs `run.py --single` under valgrind (minutes, so not
+    here); the harness it drives must list the scenarios and run any one variant."""
+    listed = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    scenarios = json.loads(listed.stdout)
+    assert list(scenarios)[2] == "2. DRF ValidationError (3 nested)"
+    assert scenarios["2. DRF ValidationError (3 nested)"][1] == "django_apierrors"
+    single = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--single", "2", "1", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert single.returncode == 0, single.stderr[-2000:]
+    assert single.stdout == ""
