@@ -153,7 +153,8 @@ def test_unknown_codes_fall_back_to_their_status_class(status, code, expected_cl
         (b"<html><h1>Bad Gateway</h1></html>", "text/html", "502 Bad Gateway (a text/html body"),
         (b"", "text/plain", "502 Bad Gateway (empty body)"),
         (b"{not json", "application/json", "not JSON"),
-        (b'["a list"]', "application/json", "502 Bad Gateway"),
+        (b'["a list"]', "application/json", "JSON that is not an error document: '[\"a list\"]'"),
+        (b'{"error": "upstream"}', "application/json", "JSON that is not an error document"),
     ],
 )
 def test_a_body_that_is_not_ours_still_raises(body, content_type, expected):

@@ -53,10 +53,12 @@ def error_from_response(response: Any, *, now: Callable[[], float] = time.time) 
     if status < 400:
         return None
     headers = response.headers
-    document = _error_document(_json_body(response))
+    body = _json_body(response)
+    document = _error_document(body)
     retry_after = retry_after_seconds(headers, now=now)
     if document is None:
-        error = _class_for(None, status)(_not_json_message(response, status), status=status)
+        message = _foreign_body_message(response, status, is_json=body is not None)
+        error = _class_for(None, status)(message, status=status)
     else:
         error = _error_from_document(document, status)
     if retry_after is not None:
@@ -223,7 +225,7 @@ def _reason(status: int) -> str:
         return f"HTTP {status}"
 
 
-def _not_json_message(response: Any, status: int) -> str:
+def _foreign_body_message(response: Any, status: int, *, is_json: bool) -> str:
     content_type = response.headers.get("Content-Type") or "no Content-Type"
     content = getattr(response, "content", None)
     if content is None:
@@ -231,4 +233,5 @@ def _not_json_message(response: Any, status: int) -> str:
     if not content:
         return f"{status} {_reason(status)} (empty body)"
     start = content[:80].decode("utf-8", "replace").strip()
-    return f"{status} {_reason(status)} (a {content_type} body, not JSON: {start!r})"
+    kind = "JSON that is not an error document" if is_json else "not JSON"
+    return f"{status} {_reason(status)} (a {content_type} body, {kind}: {start!r})"
