@@ -8,16 +8,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_comparison_benchmark_runs():
+def script(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run a benchmark script with this interpreter; fail with its stderr when it fails."""
     result = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--quick"],
+        [sys.executable, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def test_comparison_benchmark_runs():
+    result = script("benchmarks/run.py", "--quick", timeout=300)
     for scenario in (
         "1. success: JSON view",
         "2. DRF ValidationError",
@@ -30,28 +36,12 @@ def test_comparison_benchmark_runs():
 
 
 def test_success_path_benchmark_runs():
-    result = subprocess.run(
-        [sys.executable, "benchmarks/success_path.py", "--requests", "50", "--rounds", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = script("benchmarks/success_path.py", "--requests", "50", "--rounds", "1")
     assert "APIErrorsMiddleware's own work" in result.stdout
 
 
 def test_memory_stays_flat_over_100000_error_requests():
-    result = subprocess.run(
-        [sys.executable, "benchmarks/memory.py", "--requests", "100000"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = script("benchmarks/memory.py", "--requests", "100000", timeout=600)
     figures = dict(part.split("=") for part in result.stdout.split())
     # No per-request state: 100,000 distinct paths and ids leave no trace. The allocator
     # settles within the first half (about 3 MiB here); a leak of even 20 bytes per request
@@ -63,25 +53,9 @@ def test_memory_stays_flat_over_100000_error_requests():
 def test_instruction_count_harness_runs_one_variant():
     """benchmarks/instructions.py runs `run.py --single` under valgrind (minutes, so not
     here); the harness it drives must list the scenarios and run any one variant."""
-    listed = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--list"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert listed.returncode == 0, listed.stderr[-2000:]
+    listed = script("benchmarks/run.py", "--list")
     scenarios = json.loads(listed.stdout)
     assert list(scenarios)[2] == "2. DRF ValidationError (3 nested)"
     assert scenarios["2. DRF ValidationError (3 nested)"][1] == "django_apierrors"
-    single = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--single", "2", "1", "5"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert single.returncode == 0, single.stderr[-2000:]
+    single = script("benchmarks/run.py", "--single", "2", "1", "5")
     assert single.stdout == ""
