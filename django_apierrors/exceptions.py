@@ -150,8 +150,6 @@ def normalize_errors(errors: Any) -> list[FieldError]:
     """`errors` may be FieldErrors, dicts with `param`, or a nested tree of messages."""
     if not errors:
         return []
-    if type(errors) is list and all(type(item) is FieldError for item in errors):
-        return errors  # what the translators pass: already flat
     if isinstance(errors, list | tuple) and all(
         isinstance(item, FieldError) or (isinstance(item, Mapping) and "message" in item)
         for item in errors

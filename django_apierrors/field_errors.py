@@ -144,11 +144,9 @@ def _collect(
                     found,
                 )
     elif isinstance(tree, list | tuple):
-        leaf_param = param or None
         for index, value in enumerate(tree):
-            if isinstance(value, str):  # the common leaf, without another call
-                code = clean_code(getattr(value, "code", None))
-                found.append(FieldError(str(value), code, leaf_param, pointer))
+            if isinstance(value, str):  # the common leaf, without another _collect()
+                found.append(_leaf(value, param, pointer))
             elif isinstance(value, dict | list | tuple | Mapping):
                 # A container inside a list is one item of a many=True input.
                 _collect(value, f"{param}[{index}]", f"{pointer}/{index}", non_field_keys, found)

@@ -13,10 +13,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from http import HTTPStatus
 from typing import Any, TypeVar
 
-from ..catalog import CODE_PATTERN, catalog
+from ..catalog import CODE_PATTERN, catalog, reason_phrase
 from ..exceptions import APIError, BadRequest, InternalError, class_for_code
 
 ResponseT = TypeVar("ResponseT")
@@ -144,10 +143,16 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _json_body(response: Any) -> Any:
+def _content(response: Any) -> bytes:
+    """The body: `content` (requests, httpx) or `data` (urllib3)."""
     content = getattr(response, "content", None)
-    if content is None:  # urllib3
+    if content is None:
         content = getattr(response, "data", b"")
+    return bytes(content or b"")
+
+
+def _json_body(response: Any) -> Any:
+    content = _content(response)
     if not content:
         return None
     try:
@@ -184,7 +189,7 @@ def _error_from_document(document: dict[str, Any], status: int) -> APIError:
     errors = document.get("errors")
     param = document.get("param")
     error = error_class(
-        str(message) if message is not None else _reason(status),
+        str(message) if message is not None else reason_phrase(status),
         code=code if code is not None and CODE_PATTERN.fullmatch(code) else None,
         param=param if isinstance(param, str) else None,
         errors=_field_errors(errors),
@@ -218,20 +223,11 @@ def _class_for(code: str | None, status: int) -> type[APIError]:
     return BadRequest if status < 500 else InternalError
 
 
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return f"HTTP {status}"
-
-
 def _foreign_body_message(response: Any, status: int, *, is_json: bool) -> str:
     content_type = response.headers.get("Content-Type") or "no Content-Type"
-    content = getattr(response, "content", None)
-    if content is None:
-        content = getattr(response, "data", b"")
+    content = _content(response)
     if not content:
-        return f"{status} {_reason(status)} (empty body)"
+        return f"{status} {reason_phrase(status)} (empty body)"
     start = content[:80].decode("utf-8", "replace").strip()
     kind = "JSON that is not an error document" if is_json else "not JSON"
-    return f"{status} {_reason(status)} (a {content_type} body, {kind}: {start!r})"
+    return f"{status} {reason_phrase(status)} (a {content_type} body, {kind}: {start!r})"
