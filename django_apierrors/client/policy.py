@@ -9,8 +9,8 @@ method (POST, PUT, PATCH, DELETE) is retried only when it carries an `Idempotenc
 which makes the server answer a repeat without doing the work twice.
 
 Every clock and the sleep are fields, so tests and callers can inject their own. The same
-policy object drives `client.urllib3.RetryPolicyRetry` (requests) and
-`client.httpx.RetryTransport`.
+policy object drives `client.retry_requests.PolicyRetry` (requests, urllib3) and
+`client.retry_httpx.RetryTransport`.
 """
 
 from __future__ import annotations
