@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +19,7 @@ from .conf import (
     DEFAULTS,
     ENVELOPES,
     FORMATS,
+    HEADER_NAME_PATTERN,
     RATELIMIT_HEADER_STYLES,
     SETTING_NAME,
     VALIDATION_STATUSES,
@@ -31,7 +31,6 @@ DRF_HANDLER_PATH = "django_apierrors.drf.exception_handler"
 CSRF_VIEW_PATH = "django_apierrors.views.csrf_failure"
 ERROR_HANDLERS = (400, 403, 404, 500)
 ID = "django_apierrors."
-HEADER_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
 @register(Tags.compatibility)

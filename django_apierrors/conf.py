@@ -8,6 +8,7 @@ Bad values are reported by system checks (see `checks.py`), not at request time.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -19,6 +20,9 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger("django_apierrors")
 
 SETTING_NAME = "API_ERRORS"
+
+#: An HTTP header name (a token of letters, digits and hyphens).
+HEADER_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 DEFAULTS: dict[str, Any] = {
     # None: flat body; "error": the body is wrapped as {"error": {...}}.
@@ -66,6 +70,11 @@ class APIErrorsSettings:
     def request_id_meta_key(self) -> str:
         header: str = self.REQUEST_ID_HEADER
         return "HTTP_" + header.upper().replace("-", "_")
+
+    @cached_property
+    def request_id_header_is_valid(self) -> bool:
+        header = self.REQUEST_ID_HEADER
+        return isinstance(header, str) and HEADER_NAME_PATTERN.fullmatch(header) is not None
 
     @cached_property
     def path_prefixes(self) -> tuple[str, ...] | None:

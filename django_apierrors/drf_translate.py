@@ -5,6 +5,7 @@ The developer's (and DRF's) messages are kept; DRF's field codes are kept in `er
 
 from __future__ import annotations
 
+import functools
 import math
 
 from rest_framework import exceptions as drf
@@ -78,7 +79,10 @@ def _code_for(exc: drf.APIException, status: int) -> str:
 
 
 def _field_errors(detail: object) -> list[FieldError]:
+    return flatten_errors(detail, non_field_keys=_non_field_keys(drf_settings.NON_FIELD_ERRORS_KEY))
+
+
+@functools.lru_cache(maxsize=8)
+def _non_field_keys(drf_key: str) -> frozenset[str]:
     # A project may rename NON_FIELD_ERRORS_KEY; it still means "the object itself".
-    return flatten_errors(
-        detail, non_field_keys=NON_FIELD_KEYS | {drf_settings.NON_FIELD_ERRORS_KEY}
-    )
+    return NON_FIELD_KEYS | {drf_key}

@@ -13,11 +13,13 @@ what it does not set from its parent::
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import ngettext
+from django.core.signals import setting_changed
+from django.utils.translation import get_language, ngettext
 
 from .catalog import CODE_PATTERN, CatalogEntry, Text, catalog, reason_phrase, title_for_code
 from .conf import api_settings
@@ -63,7 +65,7 @@ class APIError(Exception):
         status: int | None = None,
     ) -> None:
         cls = type(self)
-        entry = _entry_for_instance(cls, code)
+        entry = catalog.get(cls.code) if code is None else _entry_for_instance(cls, code)
         self.code = entry.code
         self.status = status if status is not None else entry.status
         self.type = entry.type
@@ -150,14 +152,16 @@ def normalize_errors(errors: Any) -> list[FieldError]:
     """`errors` may be FieldErrors, dicts with `param`, or a nested tree of messages."""
     if not errors:
         return []
-    if isinstance(errors, list | tuple) and all(
-        isinstance(item, FieldError) or (isinstance(item, Mapping) and "message" in item)
-        for item in errors
-    ):
-        return [
-            item if isinstance(item, FieldError) else _field_error_from_mapping(item)
-            for item in errors
-        ]
+    if isinstance(errors, list | tuple):
+        normalized = []
+        for item in errors:
+            if isinstance(item, FieldError):
+                normalized.append(item)
+            elif isinstance(item, Mapping) and "message" in item:
+                normalized.append(_field_error_from_mapping(item))
+            else:  # not a list of field errors: a tree of messages
+                return flatten_errors(errors)
+        return normalized
     return flatten_errors(errors)
 
 
@@ -203,9 +207,31 @@ def _summary(errors: list[FieldError], params: list[str | None]) -> str:
     named = [param for param in params if param is not None]
     if len(named) <= 1:
         return errors[0].message
+    return _count_message(get_language(), len(named))
+
+
+@functools.lru_cache(maxsize=256)
+def _count_message(language: str | None, count: int) -> str:
+    # Cached per active language (the key; ngettext reads it again): Django's ngettext
+    # costs more than building the rest of the error, most of all when no catalog has
+    # the message (one KeyError per catalog in the fallback chain).
     return ngettext(
-        "%(count)d parameter is invalid.", "%(count)d parameters are invalid.", len(named)
-    ) % {"count": len(named)}
+        "%(count)d parameter is invalid.", "%(count)d parameters are invalid.", count
+    ) % {"count": count}
+
+
+#: Settings after whose change Django drops its own translations, and so do we.
+_TRANSLATION_SETTINGS = frozenset(
+    {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N", "INSTALLED_APPS"}
+)
+
+
+def _forget_translations(*, setting: str, **kwargs: Any) -> None:
+    if setting in _TRANSLATION_SETTINGS:
+        _count_message.cache_clear()
+
+
+setting_changed.connect(_forget_translations)
 
 
 class ParseError(APIError):

@@ -112,8 +112,17 @@ def flatten_errors(
 ) -> list[FieldError]:
     """Every leaf message of a nested error structure, in order, as a FieldError."""
     found: list[FieldError] = []
-    _collect(tree, param_for_path(path) or "", pointer_for_path(path), non_field_keys, found)
+    if path:
+        _collect(tree, param_for_path(path) or "", pointer_for_path(path), non_field_keys, found)
+    else:
+        _collect(tree, "", "", non_field_keys, found)
     return found
+
+
+# Tuples built once: `list | tuple` in an isinstance() call builds a new union every time.
+_SEQUENCES = (list, tuple)
+_NOT_MAPPINGS = (list, tuple, FieldError, DjangoValidationError)
+_CONTAINERS = (dict, list, tuple, Mapping)
 
 
 def _collect(
@@ -126,8 +135,7 @@ def _collect(
     if isinstance(tree, str):
         found.append(_leaf(tree, param, pointer))
     elif isinstance(tree, dict) or (
-        not isinstance(tree, list | tuple | FieldError | DjangoValidationError)
-        and isinstance(tree, Mapping)
+        not isinstance(tree, _NOT_MAPPINGS) and isinstance(tree, Mapping)
     ):
         for key, value in tree.items():
             if key in non_field_keys:
@@ -135,19 +143,20 @@ def _collect(
             elif isinstance(key, int):
                 _collect(value, f"{param}[{key}]", f"{pointer}/{key}", non_field_keys, found)
             else:
-                name = str(key)
+                name = key if type(key) is str else str(key)
+                escaped = name if "~" not in name and "/" not in name else _escape_pointer(name)
                 _collect(
                     value,
                     f"{param}.{name}" if param else name,
-                    f"{pointer}/{_escape_pointer(name)}",
+                    f"{pointer}/{escaped}",
                     non_field_keys,
                     found,
                 )
-    elif isinstance(tree, list | tuple):
+    elif isinstance(tree, _SEQUENCES):
         for index, value in enumerate(tree):
             if isinstance(value, str):  # the common leaf, without another _collect()
                 found.append(_leaf(value, param, pointer))
-            elif isinstance(value, dict | list | tuple | Mapping):
+            elif isinstance(value, _CONTAINERS):
                 # A container inside a list is one item of a many=True input.
                 _collect(value, f"{param}[{index}]", f"{pointer}/{index}", non_field_keys, found)
             else:
@@ -161,8 +170,13 @@ def _collect(
 
 
 def _leaf(message: object, param: str, pointer: str) -> FieldError:
-    code = clean_code(getattr(message, "code", None))
-    return FieldError(str(message), code, param or None, pointer)
+    code = getattr(message, "code", None)
+    return FieldError(
+        message if type(message) is str else str(message),
+        _clean_code(code) if isinstance(code, str) else DEFAULT_FIELD_CODE,
+        param or None,
+        pointer,
+    )
 
 
 class _CodedMessage(str):

@@ -23,6 +23,7 @@ from .conf import is_api_path
 from .exceptions import APIError
 from .handling import response_for_exception
 from .headers import stamp_response
+from .render import is_rendered_error
 from .request_id import activate, assign_request_id, deactivate
 
 #: Headers of a bare error response that the contract keeps.
@@ -66,14 +67,19 @@ class APIErrorsMiddleware:
             deactivate(token)
 
     def start(self, request: HttpRequest) -> str:
-        if settings.DEBUG and is_api_path(request.path_info):  # DEBUG: see the module docstring
-            request.exception_reporter_class = CapturingExceptionReporter  # type: ignore[assignment]
+        # Django asks for this class only to render its DEBUG page (see the module docstring);
+        # setting it is cheaper than reading settings.DEBUG on every request.
+        request.exception_reporter_class = CapturingExceptionReporter  # type: ignore[assignment]
         return assign_request_id(request)
 
     def finish(
         self, request: HttpRequest, response: HttpResponseBase, request_id: str
     ) -> HttpResponseBase:
-        if is_foreign_error(response) and is_api_path(request.path_info):
+        if (
+            response.status_code >= 400  # the success path stops here
+            and is_foreign_error(response)
+            and is_api_path(request.path_info)
+        ):
             response = answer_foreign_error(request, response)
         stamp_response(request, response, request_id)
         return response
@@ -86,7 +92,7 @@ class APIErrorsMiddleware:
 
 def is_foreign_error(response: HttpResponseBase) -> bool:
     """An error response we did not render and that carries no JSON body."""
-    if response.status_code < 400 or hasattr(response, "api_error") or response.streaming:
+    if response.status_code < 400 or is_rendered_error(response) or response.streaming:
         return False
     content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
     is_json = content_type == "application/json" or content_type.endswith("+json")

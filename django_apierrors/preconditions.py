@@ -29,6 +29,7 @@ from django.views.decorators.http import condition as django_condition
 
 from .exceptions import FailedPrecondition
 from .handling import response_for_exception
+from .render import is_rendered_error
 from .request_id import django_request
 from .statuses import note_statuses
 
@@ -97,7 +98,7 @@ def _noting(func: Callable[..., Any], name: str) -> Callable[..., Any]:
 
 
 def _answer(request: Any, response: HttpResponseBase) -> HttpResponseBase:
-    if response.status_code != 412 or hasattr(response, "api_error"):
+    if response.status_code != 412 or is_rendered_error(response):
         return response
     underlying = django_request(request)
     validators = underlying.__dict__.get(_VALIDATORS, {})

@@ -1,10 +1,17 @@
 """The body (flat, enveloped, problem+json) and the headers every error carries."""
 
+import datetime
+import decimal
 import json
+import uuid
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.serializers.json import DjangoJSONEncoder
 from django.test import override_settings
 
+from benchmarks.wsgi import get
+from django_apierrors.render import encode_json
 from django_apierrors.testing import assert_api_error
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +134,38 @@ def test_success_responses_carry_only_the_request_id(client):
     assert response["X-Request-ID"]
     assert "Cache-Control" not in response
     assert json.loads(response.content) == {"ok": True}
+
+
+@pytest.mark.parametrize("path", ["/api/test/ok/", "/api/test/raise/drf_throttled/"])
+def test_headers_leave_with_their_names_as_written(path):
+    # Headers the package writes straight into the response's header store must reach
+    # the WSGI server spelled as the contract spells them, once each.
+    _, headers = get(WSGIHandler(), path)
+    names = [name for name, _ in headers]
+    assert "X-Request-ID" in names
+    assert "Access-Control-Expose-Headers" in names
+    assert len({name.lower() for name in names}) == len(names)
+    if path.endswith("drf_throttled/"):
+        assert "Cache-Control" in names
+        assert dict(headers)["Cache-Control"] == "no-store"
+
+
+@override_settings(API_ERRORS={"REQUEST_ID_HEADER": "X-Trace-Id"})
+def test_a_renamed_request_id_header_is_written_and_exposed(client):
+    response = client.get("/api/test/ok/", HTTP_X_TRACE_ID="trace-9")
+    assert response["X-Trace-Id"] == "trace-9"
+    assert ("X-Trace-Id", "trace-9") in response.items()
+    assert response["Access-Control-Expose-Headers"] == "X-Trace-Id"
+    assert not response.has_header("X-Request-ID")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"message": "Café ☕ \u2028", "n": 1.5, "nested": [None, True, {"k": "v"}]},
+        {"when": datetime.datetime(2026, 11, 23, 12, 0, 1, 500)},
+        {"amount": decimal.Decimal("12.30"), "id": uuid.UUID(int=7)},
+    ],
+)
+def test_bodies_encode_as_djangos_json_encoder_does(value):
+    assert encode_json(value) == DjangoJSONEncoder().encode(value)

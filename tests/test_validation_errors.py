@@ -137,3 +137,45 @@ def test_pointer_escapes_rfc6901():
     assert param_for_path(("items", 3, "email")) == "items[3].email"
     assert path_for_param("items[3].email") == ("items", 3, "email")
     assert path_for_param(param_for_path(("a", 0, 1, "b"))) == ("a", 0, 1, "b")
+
+
+def test_the_count_summary_follows_the_active_language(client, monkeypatch):
+    # The summary is cached per language; a fake catalog shows which language it came from.
+    from django.utils import translation
+
+    from django_apierrors import exceptions
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        return f"[{translation.get_language()}] %(count)d invalid"
+
+    monkeypatch.setattr(exceptions, "ngettext", ngettext)
+    exceptions._count_message.cache_clear()
+    data = {"address": {"city": "Lyon", "zip": "x"}, "items": [], "tags": [1, "a"]}
+    messages = []
+    for language in ("de", "fr", "de"):
+        with translation.override(language):
+            response = post(client, "/api/test/drf/cart/", dict(VALID_CART, **data))
+        messages.append(response.json()["message"])
+    assert messages == ["[de] 2 invalid", "[fr] 2 invalid", "[de] 2 invalid"]
+
+
+def test_a_language_setting_change_forgets_cached_summaries(monkeypatch):
+    from django_apierrors import exceptions
+
+    calls = []
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        calls.append(count)
+        return plural
+
+    monkeypatch.setattr(exceptions, "ngettext", ngettext)
+    exceptions._count_message.cache_clear()
+    exceptions._count_message("en", 2)
+    exceptions._count_message("en", 2)
+    assert calls == [2]
+    with override_settings(LOCALE_PATHS=["/nowhere"]):
+        exceptions._count_message("en", 2)
+    assert calls == [2, 2]
+    with override_settings(API_ERRORS={"ENVELOPE": "error"}):  # not a translation setting
+        exceptions._count_message("en", 2)
+    assert calls == [2, 2, 2]  # the exit from LOCALE_PATHS cleared it again
