@@ -15,10 +15,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.utils.autoreload import file_changed
 from django.utils.translation import get_language, ngettext
 
 from .catalog import CODE_PATTERN, CatalogEntry, Text, catalog, reason_phrase, title_for_code
@@ -195,7 +197,7 @@ class ValidationFailed(APIError):
             kwargs["status"] = api_settings.VALIDATION_STATUS
         super().__init__(message, **kwargs)
         if self.errors:
-            params = list(dict.fromkeys(error.param for error in self.errors))
+            params = list(dict.fromkeys([error.param for error in self.errors]))
             if self.param is None and len(params) == 1:
                 self.param = params[0]
             if message is None:
@@ -231,7 +233,15 @@ def _forget_translations(*, setting: str, **kwargs: Any) -> None:
         _count_message.cache_clear()
 
 
+def _forget_translations_of_changed_file(*, file_path: Path, **kwargs: Any) -> None:
+    # runserver reloads translations in place when a .mo file changes. Returns None: only
+    # Django's own receiver decides whether the server restarts.
+    if file_path.suffix == ".mo":
+        _count_message.cache_clear()
+
+
 setting_changed.connect(_forget_translations)
+file_changed.connect(_forget_translations_of_changed_file)
 
 
 class ParseError(APIError):

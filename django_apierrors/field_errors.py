@@ -157,8 +157,12 @@ def _collect(
             if isinstance(value, str):  # the common leaf, without another _collect()
                 found.append(_leaf(value, param, pointer))
             elif isinstance(value, _CONTAINERS):
-                # A container inside a list is one item of a many=True input.
-                _collect(value, f"{param}[{index}]", f"{pointer}/{index}", non_field_keys, found)
+                # A container inside a list is one item of a many=True input; DRF gives
+                # each valid item as {}.
+                if value:
+                    _collect(
+                        value, f"{param}[{index}]", f"{pointer}/{index}", non_field_keys, found
+                    )
             else:
                 _collect(value, param, pointer, non_field_keys, found)
     elif isinstance(tree, FieldError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any
 
@@ -71,9 +72,7 @@ def ensure_request_id(request: HttpRequest) -> str:
     return request_id if isinstance(request_id, str) else assign_request_id(request)
 
 
-def activate(request_id: str) -> Token[str | None]:
-    return _current_request_id.set(request_id)
-
-
-def deactivate(token: Token[str | None]) -> None:
-    _current_request_id.reset(token)
+#: Make `request_id` the current id (`get_request_id()`) until `deactivate(token)`.
+#: The ContextVar's own methods, not wrappers: they run twice on every request.
+activate: Callable[[str], Token[str | None]] = _current_request_id.set
+deactivate: Callable[[Token[str | None]], None] = _current_request_id.reset

@@ -8,7 +8,10 @@ DRF and django-ratelimit are looked at only when they are already imported.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import BadRequest as DjangoBadRequest
 from django.core.exceptions import (
@@ -55,6 +58,14 @@ def to_api_error(exc: BaseException) -> APIError:
     return error
 
 
+@functools.cache
+def _drf_translator() -> Callable[[Any], APIError]:
+    # Imported on first use (an import statement in _translate would run on every call).
+    from .drf_translate import from_drf_exception
+
+    return from_drf_exception
+
+
 def _translate(exc: BaseException) -> APIError:
     for exception_class, code in api_settings.exception_map:
         if isinstance(exc, exception_class):
@@ -63,9 +74,7 @@ def _translate(exc: BaseException) -> APIError:
         return exc
     drf_exceptions = sys.modules.get("rest_framework.exceptions")
     if drf_exceptions is not None and isinstance(exc, drf_exceptions.APIException):
-        from .drf_translate import from_drf_exception
-
-        return from_drf_exception(exc)
+        return _drf_translator()(exc)
     ratelimit_exceptions = sys.modules.get("django_ratelimit.exceptions")
     if ratelimit_exceptions is not None and isinstance(exc, ratelimit_exceptions.Ratelimited):
         return RateLimited()

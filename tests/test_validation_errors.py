@@ -1,10 +1,14 @@
 """Field errors: `param` paths and RFC 6901 pointers for every shape DRF and Django produce."""
 
 import warnings
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
+from django.utils.autoreload import file_changed
 
+from django_apierrors import exceptions
 from django_apierrors.testing import assert_api_error
 
 pytestmark = pytest.mark.django_db
@@ -141,10 +145,6 @@ def test_pointer_escapes_rfc6901():
 
 def test_the_count_summary_follows_the_active_language(client, monkeypatch):
     # The summary is cached per language; a fake catalog shows which language it came from.
-    from django.utils import translation
-
-    from django_apierrors import exceptions
-
     def ngettext(singular: str, plural: str, count: int) -> str:
         return f"[{translation.get_language()}] %(count)d invalid"
 
@@ -160,8 +160,6 @@ def test_the_count_summary_follows_the_active_language(client, monkeypatch):
 
 
 def test_a_language_setting_change_forgets_cached_summaries(monkeypatch):
-    from django_apierrors import exceptions
-
     calls = []
 
     def ngettext(singular: str, plural: str, count: int) -> str:
@@ -179,3 +177,23 @@ def test_a_language_setting_change_forgets_cached_summaries(monkeypatch):
     with override_settings(API_ERRORS={"ENVELOPE": "error"}):  # not a translation setting
         exceptions._count_message("en", 2)
     assert calls == [2, 2, 2]  # the exit from LOCALE_PATHS cleared it again
+
+
+def test_a_changed_translation_file_forgets_cached_summaries(monkeypatch):
+    calls = []
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        calls.append(count)
+        return plural
+
+    monkeypatch.setattr(exceptions, "ngettext", ngettext)
+    exceptions._count_message.cache_clear()
+    exceptions._count_message("en", 3)
+    file_changed.send(sender=None, file_path=Path("shop/locale/de/LC_MESSAGES/django.py"))
+    exceptions._count_message("en", 3)
+    assert calls == [3]
+    results = file_changed.send(sender=None, file_path=Path("locale/de/LC_MESSAGES/django.mo"))
+    exceptions._count_message("en", 3)
+    assert calls == [3, 3]
+    ours = [answer for receiver, answer in results if receiver.__module__ == exceptions.__name__]
+    assert ours == [None]  # never asks runserver to skip its restart
