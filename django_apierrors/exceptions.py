@@ -206,10 +206,11 @@ class ValidationFailed(APIError):
 
 
 def _summary(errors: list[FieldError], params: list[str | None]) -> str:
-    named = [param for param in params if param is not None]
-    if len(named) <= 1:
+    """`params` are distinct; None (the object itself) is not a parameter."""
+    named = len(params) - 1 if None in params else len(params)
+    if named <= 1:
         return errors[0].message
-    return _count_message(get_language(), len(named))
+    return _count_message(get_language(), named)
 
 
 @functools.lru_cache(maxsize=256)
