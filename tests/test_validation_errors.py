@@ -159,8 +159,10 @@ def test_the_count_summary_follows_the_active_language(client, monkeypatch):
     assert messages == ["[de] 2 invalid", "[fr] 2 invalid", "[de] 2 invalid"]
 
 
-def test_a_language_setting_change_forgets_cached_summaries(monkeypatch):
-    calls = []
+@pytest.fixture
+def ngettext_calls(monkeypatch):
+    """The counts Django's ngettext is asked for, through a fake that answers the plural."""
+    calls: list[int] = []
 
     def ngettext(singular: str, plural: str, count: int) -> str:
         calls.append(count)
@@ -168,6 +170,11 @@ def test_a_language_setting_change_forgets_cached_summaries(monkeypatch):
 
     monkeypatch.setattr(exceptions, "ngettext", ngettext)
     exceptions._count_message.cache_clear()
+    return calls
+
+
+def test_a_language_setting_change_forgets_cached_summaries(ngettext_calls):
+    calls = ngettext_calls
     exceptions._count_message("en", 2)
     exceptions._count_message("en", 2)
     assert calls == [2]
@@ -179,15 +186,8 @@ def test_a_language_setting_change_forgets_cached_summaries(monkeypatch):
     assert calls == [2, 2, 2]  # the exit from LOCALE_PATHS cleared it again
 
 
-def test_a_changed_translation_file_forgets_cached_summaries(monkeypatch):
-    calls = []
-
-    def ngettext(singular: str, plural: str, count: int) -> str:
-        calls.append(count)
-        return plural
-
-    monkeypatch.setattr(exceptions, "ngettext", ngettext)
-    exceptions._count_message.cache_clear()
+def test_a_changed_translation_file_forgets_cached_summaries(ngettext_calls):
+    calls = ngettext_calls
     exceptions._count_message("en", 3)
     file_changed.send(sender=None, file_path=Path("shop/locale/de/LC_MESSAGES/django.py"))
     exceptions._count_message("en", 3)
