@@ -3,6 +3,7 @@ headers to cross-origin scripts (appended to what CORS code set, never overwritt
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
@@ -51,12 +52,13 @@ def stamp_response(request: HttpRequest, response: HttpResponseBase, request_id:
     # Request ids are validated or made by request_id.py: ASCII, no line breaks.
     value = getattr(response, "original_request_id", request_id)
     store = header_store(response) if api_settings.request_id_header_is_valid else None
+    present: AbstractSet[str]  # lower-cased header names
     if store is None:
         response[header] = value
         present = {name.lower() for name in response.headers}
     else:
         store[header.lower()] = (header, value)
-        present = store.keys()  # type: ignore[assignment]
+        present = store.keys()
     names = [header]
     usage = recorded_usage(request)
     if usage is not None and (
