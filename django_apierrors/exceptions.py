@@ -139,8 +139,9 @@ def _register(cls: type[APIError]) -> None:
     _class_for_code.setdefault(code, cls)
 
 
-def _entry_for_instance(cls: type[APIError], code: str | None) -> CatalogEntry:
-    if code is None or code == cls.code:
+def _entry_for_instance(cls: type[APIError], code: str) -> CatalogEntry:
+    """The entry for an instance given `code` (without one, it is the class's own)."""
+    if code == cls.code:
         return catalog.get(cls.code)
     if code in catalog:
         return catalog.get(code)

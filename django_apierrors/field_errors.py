@@ -174,13 +174,8 @@ def _collect(
 
 
 def _leaf(message: object, param: str, pointer: str) -> FieldError:
-    code = getattr(message, "code", None)
-    return FieldError(
-        message if type(message) is str else str(message),
-        _clean_code(code) if isinstance(code, str) else DEFAULT_FIELD_CODE,
-        param or None,
-        pointer,
-    )
+    code = clean_code(getattr(message, "code", None))
+    return FieldError(str(message), code, param or None, pointer)
 
 
 class _CodedMessage(str):
