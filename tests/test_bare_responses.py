@@ -1,6 +1,8 @@
 """Django's own bare error responses on API paths get the contract; preconditions answer
 412 with the current validators; request bodies too large answer 413."""
 
+import json
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -70,6 +72,17 @@ async def test_precondition_helper_on_async_views(async_client):
     assert stale["ETag"] == '"v2"'
     fresh = await async_client.put("/api/test/preconditions/async/", headers={"If-Match": '"v2"'})
     assert fresh.status_code == 200
+    assert json.loads(fresh.content) == {"updated": True}
+    # Django sets the validator on a safe method's answer, and answers 304 when it matches
+    # (on Django 4.2, whose `condition` is sync only, through preconditions' own wrapper).
+    read = await async_client.get("/api/test/preconditions/async/")
+    assert read.status_code == 200
+    assert read["ETag"] == '"v2"'
+    unchanged = await async_client.get(
+        "/api/test/preconditions/async/", headers={"If-None-Match": '"v2"'}
+    )
+    assert unchanged.status_code == 304
+    assert unchanged["ETag"] == '"v2"'
 
 
 def test_too_many_fields_is_413(client):
