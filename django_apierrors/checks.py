@@ -28,6 +28,7 @@ from .conf import (
 MIDDLEWARE_PATH = "django_apierrors.middleware.APIErrorsMiddleware"
 SECURITY_MIDDLEWARE_PATH = "django.middleware.security.SecurityMiddleware"
 DRF_HANDLER_PATH = "django_apierrors.drf.exception_handler"
+DRF_NEGOTIATION_PATH = "django_apierrors.drf_negotiation.ContentNegotiation"
 CSRF_VIEW_PATH = "django_apierrors.views.csrf_failure"
 ERROR_HANDLERS = (400, 403, 404, 500)
 ID = "django_apierrors."
@@ -60,7 +61,8 @@ def check_install(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
 
     if apps.is_installed("rest_framework"):
-        handler = (getattr(settings, "REST_FRAMEWORK", None) or {}).get("EXCEPTION_HANDLER")
+        drf_settings = getattr(settings, "REST_FRAMEWORK", None) or {}
+        handler = drf_settings.get("EXCEPTION_HANDLER")
         if handler != DRF_HANDLER_PATH:
             messages.append(
                 Warning(
@@ -68,6 +70,17 @@ def check_install(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
                     hint=f"Set it to {DRF_HANDLER_PATH!r} so DRF views answer like every "
                     "other view.",
                     id=ID + "W003",
+                )
+            )
+        negotiation = drf_settings.get("DEFAULT_CONTENT_NEGOTIATION_CLASS")
+        if not _is_our_negotiation(negotiation):
+            messages.append(
+                Warning(
+                    f"REST_FRAMEWORK['DEFAULT_CONTENT_NEGOTIATION_CLASS'] is {negotiation!r}.",
+                    hint=f"Set it to {DRF_NEGOTIATION_PATH!r} (or a subclass of it) so that a "
+                    "client asking for application/problem+json gets its error, not DRF's "
+                    "406.",
+                    id=ID + "W008",
                 )
             )
 
@@ -81,6 +94,17 @@ def check_install(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return messages
+
+
+def _is_our_negotiation(path: object) -> bool:
+    if path == DRF_NEGOTIATION_PATH:
+        return True
+    try:
+        negotiation = import_string(path) if isinstance(path, str) else path
+    except ImportError:
+        return False
+    ours = import_string(DRF_NEGOTIATION_PATH)
+    return isinstance(negotiation, type) and issubclass(negotiation, ours)
 
 
 @register(Tags.urls)
@@ -243,6 +267,7 @@ def _bad_values(value: Mapping[str, Any]) -> list[tuple[str, str]]:
     one_of("VALIDATION_STATUS", VALIDATION_STATUSES)
     of_type("DOCS_URL", (str, type(None)), "a URL string or None")
     of_type("TRUST_REQUEST_ID", bool, "True or False")
+    of_type("CONVERT_RETURNED_ERRORS", bool, "True or False")
     of_type("RATELIMIT_HEADERS_ON_SUCCESS", bool, "True or False")
     of_type("RATELIMIT_FAIL_OPEN", bool, "True or False")
 

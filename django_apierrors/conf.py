@@ -40,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "EXCEPTION_MAP": {},
     # None: every path gets JSON errors; a list of prefixes: only those paths do.
     "PATH_PREFIXES": None,
+    # Error Responses that DRF views return instead of raising get the contract too.
+    "CONVERT_RETURNED_ERRORS": True,
     "RATELIMIT_HEADER_STYLES": ("x-ratelimit",),
     "RATELIMIT_HEADERS_ON_SUCCESS": True,
     "RATELIMIT_FAIL_OPEN": False,

@@ -1,30 +1,58 @@
-"""The DRF exception handler: ``REST_FRAMEWORK = {"EXCEPTION_HANDLER":
-"django_apierrors.drf.exception_handler"}``. DRF views answer byte-for-byte like plain ones."""
+"""DRF's side of the install, in ``REST_FRAMEWORK``::
+
+    "EXCEPTION_HANDLER": "django_apierrors.drf.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "django_apierrors.drf_negotiation.ContentNegotiation",
+
+DRF views then answer byte-for-byte like plain ones, in problem+json where asked for.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
 from django.http import HttpResponse
-from rest_framework.exceptions import Throttled
+from django.utils.log import log_response
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView, set_rollback
 
-from .handling import response_for_exception
+from .handling import response_for_known_exception
 from .limits import RateLimitUsage, record_usage
 from .request_id import django_request
 
+csrf_logger = logging.getLogger("django.security.csrf")
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse:
-    request = context["request"]
-    # The view runs inside ATOMIC_REQUESTS' transaction; DRF's own handler rolls it back too.
-    set_rollback()
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
+    """The contract's answer for `exc`, or None, DRF's convention, for an unexpected
+    exception: DRF raises it again, and the middleware (or handler500) answers it with the
+    same JSON 500, or lets it propagate under DEBUG_PROPAGATE_EXCEPTIONS."""
+    request = django_request(context["request"])
     view = context.get("view")
     if isinstance(exc, Throttled) and isinstance(view, APIView):
-        record_throttle_usages(request, view)
-    return response_for_exception(django_request(request), exc)
+        record_throttle_usages(context["request"], view)
+    response = response_for_known_exception(request, exc)
+    if response is None:
+        return None
+    # The view runs inside ATOMIC_REQUESTS' transaction; DRF's own handler rolls it back too.
+    set_rollback()
+    if (
+        isinstance(exc, PermissionDenied)
+        and getattr(response, "api_error_code", "") == "csrf_failed"
+    ):
+        # The body keeps to the stable code; the reason goes where Django logs its own.
+        log_response(
+            "Forbidden (%s): %s",
+            exc.detail,
+            request.path,
+            response=response,
+            request=request,
+            logger=csrf_logger,
+        )
+    return response
 
 
 def record_throttle_usages(request: Request, view: APIView) -> None:

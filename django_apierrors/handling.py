@@ -1,6 +1,8 @@
 """The road every entry point takes: exception -> APIError -> response.
 
-`response_for_exception` is what the middleware, the DRF handler and the error views call.
+`response_for_exception` is what the middleware, the error views and the decorators call;
+`response_for_known_exception` is the same for the entry points that leave unexpected
+exceptions to propagate (DRF's handler, the middleware under DEBUG_PROPAGATE_EXCEPTIONS).
 It also reports server errors the way Django itself does (one ERROR record on
 `django.request` with the traceback, one `got_request_exception`), and it cannot fail:
 a failure inside the error machinery still answers a JSON 500 with a request id.
@@ -17,9 +19,9 @@ from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from django.utils.log import log_response
 
-from .exceptions import InternalError
+from .exceptions import APIError, InternalError
 from .render import JSON_CONTENT_TYPE, render_api_error
-from .translate import to_api_error
+from .translate import known_api_error, to_api_error
 
 logger = logging.getLogger("django_apierrors")
 
@@ -29,15 +31,45 @@ def response_for_exception(
 ) -> HttpResponse:
     """Answer `exc` by the contract. `report=False` where Django already reported it."""
     try:
-        response = render_api_error(request, to_api_error(exc))
+        error = to_api_error(exc)
     except Exception as failure:
-        logger.error(
-            "django-apierrors failed while handling %s; answering 500 instead",
-            type(exc).__name__,
-            exc_info=failure,
-        )
-        response = render_internal_error(request)
+        return _failed(request, exc, failure, report)
+    return _answer(request, exc, error, report)
+
+
+def response_for_known_exception(request: HttpRequest, exc: BaseException) -> HttpResponse | None:
+    """`response_for_exception`, or None for an exception that no row of the translation
+    names: the convention of DRF's handlers and of DEBUG_PROPAGATE_EXCEPTIONS, which let
+    unexpected exceptions propagate."""
+    try:
+        error = known_api_error(exc)
+    except Exception as failure:
+        return _failed(request, exc, failure, report=True)
+    return None if error is None else _answer(request, exc, error, report=True)
+
+
+def _answer(
+    request: HttpRequest, exc: BaseException, error: APIError, report: bool
+) -> HttpResponse:
+    try:
+        response = render_api_error(request, error)
+    except Exception as failure:
+        return _failed(request, exc, failure, report)
     if report and response.status_code >= 500:
+        report_server_error(request, exc, response)
+    return response
+
+
+def _failed(
+    request: HttpRequest, exc: BaseException, failure: Exception, report: bool
+) -> HttpResponse:
+    logger.error(
+        "django-apierrors failed while handling %s; answering 500 instead",
+        type(exc).__name__,
+        exc_info=failure,
+    )
+    response = render_internal_error(request)
+    if report:
         report_server_error(request, exc, response)
     return response
 

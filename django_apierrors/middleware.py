@@ -6,7 +6,11 @@ Put it first in MIDDLEWARE (or right after SecurityMiddleware). It
 - turns error responses that are not ours and carry no JSON (Django's DEBUG pages, bare
   `HttpResponseNotFound`, an inner middleware's crash page) into the contract, so that an
   API path never answers HTML. With DEBUG on, the exception behind Django's technical page
-  is recovered through `request.exception_reporter_class`, so the status does not change.
+  is recovered through `request.exception_reporter_class`, so the status does not change;
+- turns the error `Response`s DRF views return instead of raising into the contract
+  (`CONVERT_RETURNED_ERRORS`);
+- outside PATH_PREFIXES, hands our typed exceptions to Django's own handling for their
+  status instead of letting them end as a 500.
 """
 
 from __future__ import annotations
@@ -16,18 +20,29 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.module_loading import import_string
 
-from .conf import is_api_path
+from .conf import api_settings, is_api_path
 from .exceptions import APIError
-from .handling import response_for_exception
+from .handling import report_server_error, response_for_exception, response_for_known_exception
 from .headers import stamp_response
-from .render import is_rendered_error
+from .render import is_rendered_error, render_plain_error
 from .request_id import activate, assign_request_id, deactivate
+from .translate import returned_error
 
-#: Headers of a bare error response that the contract keeps.
-KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+#: Headers of an error response we answer in its place that the contract keeps, and those
+#: that say what the answer varies on. Its cookies are kept too (a session or CSRF cookie
+#: set on the way must not be lost).
+KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After", "Vary", "Content-Language")
+
+#: Django's exceptions for the statuses Django has its own pages for (handler400/403/404).
+DJANGO_EXCEPTIONS: dict[int, type[Exception]] = {
+    400: BadRequest,
+    403: PermissionDenied,
+    404: Http404,
+}
 
 _CAPTURED_EXCEPTION = "_apierrors_exception"
 
@@ -75,19 +90,38 @@ class APIErrorsMiddleware:
     def finish(
         self, request: HttpRequest, response: HttpResponseBase, request_id: str
     ) -> HttpResponseBase:
-        if (
-            response.status_code >= 400  # the success path stops here
-            and is_foreign_error(response)
-            and is_api_path(request.path_info)
-        ):
-            response = answer_foreign_error(request, response)
+        if response.status_code >= 400 and not is_rendered_error(response):
+            # The success path stops at the status check.
+            response = answer_error_response(request, response)
         stamp_response(request, response, request_id)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_path(request.path_info):
+            if isinstance(exception, APIError):
+                return answer_as_django(request, exception)
             return None
+        if settings.DEBUG_PROPAGATE_EXCEPTIONS:
+            return response_for_known_exception(request, exception)
         return response_for_exception(request, exception)
+
+
+def answer_error_response(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """The contract's answer in place of an error response the road did not render, where
+    one is due: on API paths, a DRF `Response` a view returned, or a response without JSON."""
+    if not is_api_path(request.path_info):
+        return response
+    if api_settings.CONVERT_RETURNED_ERRORS:
+        error = returned_error(response)
+        if error is not None:
+            return answer_in_place(request, response, error)
+    if is_foreign_error(response):
+        captured = request.__dict__.pop(_CAPTURED_EXCEPTION, None)
+        # With DEBUG on, Django rendered its technical page for this exception (and
+        # already reported it).
+        cause = APIError.for_status(response.status_code) if captured is None else captured
+        return answer_in_place(request, response, cause)
+    return response
 
 
 def is_foreign_error(response: HttpResponseBase) -> bool:
@@ -99,19 +133,33 @@ def is_foreign_error(response: HttpResponseBase) -> bool:
     return not (is_json and response.content)  # type: ignore[attr-defined]
 
 
-def answer_foreign_error(request: HttpRequest, response: HttpResponseBase) -> HttpResponse:
-    captured = request.__dict__.pop(_CAPTURED_EXCEPTION, None)
-    if captured is not None:
-        # Django rendered its DEBUG page for this exception (and already reported it).
-        answer = response_for_exception(request, captured, report=False)
-    else:
-        headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-        error = APIError.for_status(response.status_code, headers=headers)
-        answer = response_for_exception(request, error, report=False)
+def answer_in_place(
+    request: HttpRequest, response: HttpResponseBase, cause: BaseException
+) -> HttpResponse:
+    """The contract's answer for `cause`, keeping what `response` carried for the client
+    beyond its body: the KEPT_HEADERS it has and the answer lacks, and its cookies."""
+    answer = response_for_exception(request, cause, report=False)
+    for name in KEPT_HEADERS:
+        if response.has_header(name) and not answer.has_header(name):
+            answer[name] = response[name]
+    answer.cookies.update(response.cookies)
     if getattr(response, "_has_been_logged", False):
         # Django logs every error response once; this one stands in for a logged one.
         answer._has_been_logged = True  # type: ignore[attr-defined]
     return answer
+
+
+def answer_as_django(request: HttpRequest, error: APIError) -> HttpResponse:
+    """Outside PATH_PREFIXES, Django's own handling for the status of one of our typed
+    exceptions: its 400, 403 and 404 pages (raised as Django's exception, which Django
+    answers as for any view), and a plain-text response with the status for the others."""
+    django_exception = DJANGO_EXCEPTIONS.get(error.status)
+    if django_exception is not None:
+        raise django_exception(str(error.message)) from error
+    response = render_plain_error(error)
+    if response.status_code >= 500:
+        report_server_error(request, error, response)
+    return response
 
 
 class CapturingExceptionReporter:

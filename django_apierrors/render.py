@@ -6,14 +6,16 @@ RFC 9457 problem+json, with the headers of the contract.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import traceback
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from .catalog import reason_phrase
@@ -53,6 +55,20 @@ def _make_encode() -> Callable[[Any], str]:
 encode_json = _make_encode()
 
 
+class ErrorResponse(HttpResponse):
+    """An error response as DRF's own responses are seen in tests: `.data` is the document
+    that was sent (a dict), and `.render()` is there (the content is final already), so
+    `response.data["code"]` and `view(request).render()` work as with DRF's handler."""
+
+    def __init__(self, data: dict[str, Any], *, status: int, content_type: str) -> None:
+        # Bytes, because HttpResponse would otherwise parse the charset out of Content-Type.
+        super().__init__(encode_json(data).encode(), status=status, content_type=content_type)
+        self.data = data
+
+    def render(self) -> ErrorResponse:
+        return self
+
+
 def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
     request_id = ensure_request_id(request)
     # A 429 reports the limit that was hit, where a limiter measured it.
@@ -69,20 +85,31 @@ def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
     else:
         content = {"error": body} if api_settings.ENVELOPE == "error" else body
         content_type = JSON_CONTENT_TYPE
-    # Bytes, because HttpResponse would otherwise parse the charset out of Content-Type.
-    response = HttpResponse(
-        encode_json(content).encode(), status=error.status, content_type=content_type
-    )
-    for name, value in error.headers.items():
-        response[name] = value
-    if retry_after is not None:
-        response["Retry-After"] = str(max(1, int(retry_after)))
+    response = ErrorResponse(content, status=error.status, content_type=content_type)
+    _add_error_headers(response, error, retry_after)
     set_known_header(response, "Cache-Control", "no-store")
     stamp_response(request, response, request_id)
     # The code, not the error: an error holds its exception, whose traceback holds the
     # frame that holds this response, a cycle that only the garbage collector would free.
     response.api_error_code = error.code  # type: ignore[attr-defined]
     return response
+
+
+def render_plain_error(error: APIError) -> HttpResponse:
+    """The error's message as plain text, with its status and headers: what paths outside
+    PATH_PREFIXES get for a status that Django has no page of its own for."""
+    response = HttpResponse(
+        str(error.message), status=error.status, content_type="text/plain; charset=utf-8"
+    )
+    _add_error_headers(response, error, error.retry_after)
+    return response
+
+
+def _add_error_headers(response: HttpResponse, error: APIError, retry_after: int | None) -> None:
+    for name, value in error.headers.items():
+        response[name] = value
+    if retry_after is not None:
+        response["Retry-After"] = str(max(1, int(retry_after)))
 
 
 def is_rendered_error(response: HttpResponseBase) -> bool:
@@ -115,11 +142,44 @@ def error_body(
 
 
 def debug_details(exc: BaseException) -> dict[str, Any]:
-    return {
+    """What DEBUG adds to a body. It never queries the database: an exception's text may
+    (a ProtectedError prints the protected rows), and the request's transaction may be
+    broken or marked for rollback. It never raises either: what cannot be printed says so.
+    """
+    details: dict[str, Any] = {
         "exception": f"{type(exc).__module__}.{type(exc).__qualname__}",
-        "detail": str(exc),
-        "traceback": "".join(traceback.format_exception(exc)).splitlines(),
+        "detail": _UNPRINTABLE,
+        "traceback": [],
     }
+    with _no_queries():
+        try:
+            details["detail"] = str(exc)
+        except Exception:
+            message = exc.args[0] if exc.args else None
+            if isinstance(message, str):  # ProtectedError's text, without its rows
+                details["detail"] = message
+        with contextlib.suppress(Exception):
+            details["traceback"] = "".join(traceback.format_exception(exc)).splitlines()
+    return details
+
+
+_UNPRINTABLE = "(the text of this exception could not be built)"
+
+
+class _QueryRefused(Exception):
+    pass
+
+
+def _refuse_query(*args: Any) -> Any:
+    raise _QueryRefused("no queries while an error body is built")
+
+
+@contextlib.contextmanager
+def _no_queries() -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        for connection in connections.all(initialized_only=True):
+            stack.enter_context(connection.execute_wrapper(_refuse_query))
+        yield
 
 
 def problem_document(body: dict[str, Any]) -> dict[str, Any]:
@@ -130,7 +190,7 @@ def problem_document(body: dict[str, Any]) -> dict[str, Any]:
         "status": body["status"],
         "detail": body["message"],
     }
-    if _is_uuid(body["request_id"]):
+    if UUID_PATTERN.fullmatch(body["request_id"]):
         document["instance"] = f"urn:uuid:{body['request_id']}"
     document.update(
         code=body["code"],
@@ -145,12 +205,9 @@ def problem_document(body: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+#: A bare UUID in its canonical form (uuid.UUID() would also take `urn:uuid:...`, braces
+#: and bare hex, which give no valid `urn:uuid:` URN).
+UUID_PATTERN = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 def wants_problem_json(request: HttpRequest) -> bool:
@@ -158,7 +215,7 @@ def wants_problem_json(request: HttpRequest) -> bool:
     if output_format != "auto":
         return bool(output_format == "problem")
     accept = request.META.get("HTTP_ACCEPT", "")
-    if "problem+json" not in accept:
+    if "problem+json" not in accept.lower():  # media types are case-insensitive
         return False
     problem_q = _quality(accept, "application", "problem+json", explicit_only=True)
     return problem_q > 0 and problem_q >= _quality(accept, "application", "json")

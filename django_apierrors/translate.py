@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
-from typing import Any
+from types import ModuleType
 
 from django.core.exceptions import BadRequest as DjangoBadRequest
 from django.core.exceptions import (
@@ -25,7 +24,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
 
 from .conf import api_settings
@@ -51,22 +50,42 @@ DJANGO_EXCEPTION_CODES: tuple[tuple[type[BaseException], str], ...] = (
 
 
 def to_api_error(exc: BaseException) -> APIError:
-    """The APIError that stands for `exc`; `error.original` keeps `exc` for logs and debug."""
-    error = _translate(exc)
-    if error is not exc:
+    """The APIError that stands for `exc`; `error.original` keeps `exc` for logs and debug.
+    An exception that no row names is an internal error."""
+    error = known_api_error(exc)
+    if error is None:
+        error = APIError.for_code("internal_error")
         error.original = exc
     return error
 
 
+def known_api_error(exc: BaseException) -> APIError | None:
+    """`to_api_error`, but None for an exception that no row names: the unexpected ones,
+    which DRF's convention and `DEBUG_PROPAGATE_EXCEPTIONS` let propagate."""
+    error = _translate(exc)
+    if error is not None and error is not exc:
+        error.original = exc
+    return error
+
+
+def returned_error(response: HttpResponseBase) -> APIError | None:
+    """The error a view meant by returning an error response instead of raising: a DRF
+    `Response` with status >= 400 (its data says what failed). None for anything else."""
+    drf_response = sys.modules.get("rest_framework.response")
+    if drf_response is not None and isinstance(response, drf_response.Response):
+        return _drf().from_drf_response(response)
+    return None
+
+
 @functools.cache
-def _drf_translator() -> Callable[[Any], APIError]:
+def _drf() -> ModuleType:
     # Imported on first use (an import statement in _translate would run on every call).
-    from .drf_translate import from_drf_exception
+    from . import drf_translate
 
-    return from_drf_exception
+    return drf_translate
 
 
-def _translate(exc: BaseException) -> APIError:
+def _translate(exc: BaseException) -> APIError | None:
     for exception_class, code in api_settings.exception_map:
         if isinstance(exc, exception_class):
             return APIError.for_code(code)
@@ -74,7 +93,7 @@ def _translate(exc: BaseException) -> APIError:
         return exc
     drf_exceptions = sys.modules.get("rest_framework.exceptions")
     if drf_exceptions is not None and isinstance(exc, drf_exceptions.APIException):
-        return _drf_translator()(exc)
+        return _drf().from_drf_exception(exc)
     ratelimit_exceptions = sys.modules.get("django_ratelimit.exceptions")
     if ratelimit_exceptions is not None and isinstance(exc, ratelimit_exceptions.Ratelimited):
         return RateLimited()
@@ -83,4 +102,4 @@ def _translate(exc: BaseException) -> APIError:
     for exception_class, code in DJANGO_EXCEPTION_CODES:
         if isinstance(exc, exception_class):
             return APIError.for_code(code)
-    return APIError.for_code("internal_error")
+    return None

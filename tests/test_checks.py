@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from django_apierrors.checks import check_api_errors_setting, check_error_handlers, check_install
+from django_apierrors.drf_negotiation import ContentNegotiation
 
 MIDDLEWARE = "django_apierrors.middleware.APIErrorsMiddleware"
 SECURITY = "django.middleware.security.SecurityMiddleware"
@@ -37,7 +38,29 @@ def test_middleware_presence_and_position(middleware, expected):
 
 def test_drf_handler_not_ours():
     with override_settings(REST_FRAMEWORK={}):
-        assert ids(check_install()) == ["django_apierrors.W003"]
+        assert ids(check_install()) == ["django_apierrors.W003", "django_apierrors.W008"]
+
+
+class ProjectNegotiation(ContentNegotiation):
+    """A project's own negotiation class, built on ours."""
+
+
+@pytest.mark.parametrize(
+    ("negotiation", "expected"),
+    [
+        ("django_apierrors.drf_negotiation.ContentNegotiation", []),
+        ("tests.test_checks.ProjectNegotiation", []),
+        ("rest_framework.negotiation.DefaultContentNegotiation", ["django_apierrors.W008"]),
+        ("no.such.Negotiation", ["django_apierrors.W008"]),
+    ],
+)
+def test_drf_negotiation_class(negotiation, expected):
+    drf_settings = {
+        "EXCEPTION_HANDLER": "django_apierrors.drf.exception_handler",
+        "DEFAULT_CONTENT_NEGOTIATION_CLASS": negotiation,
+    }
+    with override_settings(REST_FRAMEWORK=drf_settings):
+        assert ids(check_install()) == expected
 
 
 def test_csrf_failure_view_not_ours():
@@ -62,6 +85,7 @@ def test_missing_error_handlers():
         ({"DOCS_URL": 5}, "DOCS_URL"),
         ({"REQUEST_ID_HEADER": "X Request"}, "REQUEST_ID_HEADER"),
         ({"TRUST_REQUEST_ID": "yes"}, "TRUST_REQUEST_ID"),
+        ({"CONVERT_RETURNED_ERRORS": 1}, "CONVERT_RETURNED_ERRORS"),
         ({"PATH_PREFIXES": "/api/"}, "PATH_PREFIXES"),
         ({"PATH_PREFIXES": ["api/"]}, "PATH_PREFIXES"),
         ({"RATELIMIT_HEADER_STYLES": ["draft-7"]}, "RATELIMIT_HEADER_STYLES"),
@@ -98,6 +122,7 @@ def test_good_api_errors_values():
         "RATELIMIT_HEADER_STYLES": ["x-ratelimit", "ietf"],
         "RATELIMIT_HEADERS_ON_SUCCESS": False,
         "RATELIMIT_FAIL_OPEN": True,
+        "CONVERT_RETURNED_ERRORS": False,
     }
     with override_settings(API_ERRORS=good):
         assert check_api_errors_setting() == []

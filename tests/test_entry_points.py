@@ -63,6 +63,37 @@ def test_paths_outside_prefixes_keep_djangos_pages(client, debug):
     assert_api_error(api, 404, "not_found")
 
 
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("typed_not_found", 404),
+        ("typed_permission_denied", 403),
+        ("typed_invalid", 400),
+    ],
+)
+def test_typed_exceptions_outside_prefixes_get_djangos_pages(client, debug, name, status):
+    with override_settings(DEBUG=debug):
+        response = client.get(f"/pages/raise/{name}/")
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("text/html")
+    assert response["X-Request-ID"]
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_other_typed_exceptions_outside_prefixes_are_plain(client, caplog, debug):
+    with override_settings(DEBUG=debug):
+        conflict = client.get("/pages/raise/typed_already_exists/")
+        method = client.get("/pages/raise/typed_method/")
+        down = client.get("/pages/raise/typed_custom/")
+    assert (conflict.status_code, conflict.content) == (409, b"The resource already exists.")
+    assert conflict["Content-Type"] == "text/plain; charset=utf-8"
+    assert (method.status_code, method["Allow"]) == (405, "GET")
+    assert (down.status_code, down.content, down["Retry-After"]) == (503, b"Down.", "30")
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and errors[0].exc_info  # the 503, reported once
+
+
 def test_every_path_is_api_without_prefixes(client):
     with override_settings(API_ERRORS={"PATH_PREFIXES": None}):
         assert_api_error(client.get("/pages/nowhere/"), 404, "not_found")

@@ -6,10 +6,13 @@ import json
 import pytest
 from django.test import override_settings
 
+from django_apierrors import catalog
 from django_apierrors.testing import assert_api_error
 from tests.testapp.raising import SECRET
 
-# name -> (status, code, message shown to the client or None for the catalog's default)
+from .contract import assert_contract
+
+# name -> (status, code, message shown to the client, None for the catalog's for the code)
 ROWS = {
     "runtime": (500, "internal_error", None),
     "key_error": (500, "internal_error", None),
@@ -27,8 +30,8 @@ ROWS = {
     "operational": (503, "service_unavailable", None),
     "interface": (503, "service_unavailable", None),
     "ratelimited": (429, "rate_limited", None),
-    "django_validation_dict": (400, "validation_failed", None),
-    "django_validation_list": (400, "validation_failed", None),
+    "django_validation_dict": (400, "validation_failed", "Enter a valid email address."),
+    "django_validation_list": (400, "validation_failed", "Too short."),
     "django_validation_message": (400, "validation_failed", "Value 3 is odd."),
     "typed_not_found": (404, "not_found", "Product 42 does not exist."),
     "typed_already_exists": (409, "already_exists", "The resource already exists."),
@@ -44,7 +47,8 @@ ROWS = {
     "drf_unsupported": (415, "unsupported_media_type", None),
     "drf_throttled": (429, "rate_limited", None),
     "drf_api_exception": (500, "internal_error", "The ledger is busy."),
-    "drf_custom_status": (418, "bad_request", None),
+    # A status the catalog has no entry for: the first code of its class, its reason phrase.
+    "drf_custom_status": (418, "bad_request", "I'm a Teapot."),
     "drf_conflict_status": (409, "conflict", "Version clash."),
 }
 
@@ -57,9 +61,8 @@ URLS = {
 
 def check_row(response, name):
     status, code, message = ROWS[name]
-    body = assert_api_error(response, status, code)
-    if message is not None:
-        assert body["message"] == message
+    body = assert_contract(response, status, code)
+    assert body["message"] == (str(catalog.get(code).message) if message is None else message)
     assert SECRET not in response.content.decode()
     assert "Traceback" not in response.content.decode()
     assert "debug" not in body

@@ -96,6 +96,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "django_apierrors.drf.exception_handler",
+    # Accept: application/problem+json answers errors as RFC 9457, successes as JSON.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "django_apierrors.drf_negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "django_apierrors.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.BasicAuthentication",

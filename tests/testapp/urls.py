@@ -1,6 +1,10 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from . import bare, limited, views
+from . import bare, limited, returning, views
+
+router = SimpleRouter()
+router.register("drf/tutorial/line-set", returning.LineViewSet, basename="line")
 
 urlpatterns = [
     path("bare/empty-400/", bare.empty_400),
@@ -41,4 +45,10 @@ urlpatterns = [
     path("crashing-batch/", views.crashing_batch),
     path("write-then-fail/", views.write_then_fail),
     path("drf/write-then-fail/", views.write_then_fail_drf),
+    path("drf/tutorial/cart/", returning.tutorial_cart),
+    path("drf/raising/cart/", returning.raising_cart),
+    path("drf/tutorial/lines/", returning.TutorialLines.as_view()),
+    path("drf/returns/<str:name>/", returning.returns),
+    path("drf/ok/", returning.returns_success),
+    *router.urls,
 ]
