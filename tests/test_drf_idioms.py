@@ -8,7 +8,7 @@ import logging
 
 import pytest
 from django.conf import settings
-from django.test import AsyncClient, Client, override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient, APIRequestFactory
 
 from django_apierrors.drf import exception_handler
@@ -31,6 +31,16 @@ def test_request_factory_and_render_as_in_drfs_testing_docs():
     assert response.data["message"] == "Product 42 does not exist."
     assert json.loads(response.content) == response.data
     assert response.data["request_id"]  # no middleware ran: the road made one
+
+
+def test_the_readme_example_on_the_shops_viewset():
+    from shop.api import ProductViewSet
+
+    request = APIRequestFactory().get("/api/products/NOPE/")
+    response = ProductViewSet.as_view({"get": "retrieve"})(request, sku="NOPE")
+    response.render()
+    assert response.data["code"] == "not_found"
+    assert response.data["request_id"]
 
 
 def test_request_factory_on_a_validation_error():
@@ -90,18 +100,20 @@ def test_unknown_exceptions_in_drf_views_without_the_middleware(client):
     assert_contract(response, 500, "internal_error")
 
 
+# The clients below do not re-raise what was reported (raise_request_exception=False): an
+# exception that reaches them came out of Django's handler itself.
+
+
 @pytest.mark.parametrize("url", ["/api/test/drf/raise/runtime/", "/api/test/raise/runtime/"])
-def test_debug_propagate_exceptions_lets_unexpected_exceptions_through(url):
-    client = Client(raise_request_exception=True)
+def test_debug_propagate_exceptions_lets_unexpected_exceptions_through(client, url):
     with override_settings(DEBUG_PROPAGATE_EXCEPTIONS=True), pytest.raises(RuntimeError):
         client.get(url)
 
 
 async def test_debug_propagate_exceptions_in_async_views(async_client):
-    propagating = AsyncClient(raise_request_exception=True)
     with override_settings(DEBUG_PROPAGATE_EXCEPTIONS=True):
         with pytest.raises(RuntimeError):
-            await propagating.get("/api/test/araise/runtime/")
+            await async_client.get("/api/test/araise/runtime/")
         response = await async_client.get("/api/test/araise/typed_not_found/")
     assert_contract(response, 404, "not_found")
 

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+import rest_framework
 from model_bakery import baker
 from rest_framework import exceptions as drf
 
@@ -18,6 +19,8 @@ from .conftest import basic_auth
 from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
+
+DRF_VERSION = tuple(int(part) for part in rest_framework.__version__.split(".")[:2])
 
 
 def catalog_message(code):
@@ -50,6 +53,10 @@ def test_malformed_json(client, customer):
     assert body["meta"]["reason"].startswith("Expecting property name enclosed in double quotes")
 
 
+@pytest.mark.skipif(
+    DRF_VERSION < (3, 18),
+    reason="DRF refuses a charset that is no text codec from 3.18 on (its ParseError text)",
+)
 def test_unsupported_charset(client, customer):
     response = client.generic(
         "POST",

@@ -152,7 +152,7 @@ def test_duplicate_sku(client, check, staff, mug):
     assert body["message"] == "A product with this SKU already exists."
 
 
-def test_deleting_an_ordered_product(client, check, staff, customer, mug):
+def test_deleting_an_ordered_product(client, check, staff, customer, mug, debug):
     baker.make(
         OrderItem,
         product=mug,
@@ -160,8 +160,24 @@ def test_deleting_an_ordered_product(client, check, staff, customer, mug):
         unit_price=mug.price,
         order=baker.make(Order, customer=customer, total=mug.price),
     )
-    check(client.delete("/api/products/MUG-1/", **basic_auth("sam")), 409, "conflict")
+    body = check(client.delete("/api/products/MUG-1/", **basic_auth("sam")), 409, "conflict")
     assert Product.objects.filter(sku="MUG-1").exists()
+    if debug:
+        assert body["debug"]["exception"] == "django.db.models.deletion.ProtectedError"
+        assert body["debug"]["detail"].startswith("Cannot delete some instances of model")
+    # The ProtectedError's text prints the protected OrderItems, which would query their
+    # products: building `debug` says what it can without a query.
+    executed: dict[bool, list[str]] = {False: [], True: []}
+    for debug_on, queries in executed.items():
+
+        def count(execute, sql, params, many, context, queries=queries):
+            result = execute(sql, params, many, context)
+            queries.append(sql)  # reached only by a query the database ran
+            return result
+
+        with override_settings(DEBUG=debug_on), connection.execute_wrapper(count):
+            client.delete("/api/products/MUG-1/", **basic_auth("sam"))
+    assert len(executed[True]) == len(executed[False])
 
 
 def test_stale_etag(client, check, staff, mug):

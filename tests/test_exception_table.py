@@ -89,17 +89,21 @@ def test_row_from_middleware(client, name):
 @pytest.mark.parametrize("kind", ["plain", "drf", "middleware"])
 @pytest.mark.parametrize("name", ROWS)
 def test_status_does_not_depend_on_debug(client, kind, name):
-    with override_settings(DEBUG=True):
-        if kind == "middleware":
-            response = client.get("/api/test/ok/", HTTP_X_RAISE_IN_MIDDLEWARE=name)
-        else:
-            response = client.get(URLS[kind].format(name))
-    status, code, _ = ROWS[name]
-    assert response["Content-Type"] == "application/json", response.content[:200]
-    body = json.loads(response.content)
-    assert (response.status_code, body["code"]) == (status, code)
-    assert body["request_id"] == response["X-Request-ID"]
-    assert set(body["debug"]) == {"exception", "detail", "traceback"}
+    """DEBUG adds `debug` and changes nothing else: status, headers, every other member."""
+    answers = []
+    for debug in (False, True):
+        with override_settings(DEBUG=debug):
+            if kind == "middleware":
+                response = client.get(
+                    "/api/test/ok/", HTTP_X_RAISE_IN_MIDDLEWARE=name, HTTP_X_REQUEST_ID="one-id"
+                )
+            else:
+                response = client.get(URLS[kind].format(name), HTTP_X_REQUEST_ID="one-id")
+            body = assert_contract(response, *ROWS[name][:2])
+        answers.append((response.status_code, response["Content-Type"], body))
+    (off_status, off_type, off_body), (on_status, on_type, on_body) = answers
+    assert set(on_body.pop("debug")) == {"exception", "detail", "traceback"}
+    assert (on_status, on_type, on_body) == (off_status, off_type, off_body)
 
 
 @pytest.mark.django_db

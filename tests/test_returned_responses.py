@@ -130,6 +130,11 @@ def test_kept_headers_and_cookies(client):
     response = returned(client, "detail_401")
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.cookies["cart"]["max-age"] == 0  # the view's cookie change survives
+    with override_settings(
+        API_ERRORS={"PATH_PREFIXES": ["/api/"], "CONVERT_RETURNED_ERRORS": False}
+    ):
+        unconverted = returned(client, "detail_401")
+    assert response["Vary"] == unconverted["Vary"] == "Cookie"  # SessionMiddleware's
     assert returned(client, "detail_429")["Retry-After"] == "30"
     # DRF itself puts the view's methods in Allow, over what the view set.
     allow = returned(client, "detail_405")["Allow"]
