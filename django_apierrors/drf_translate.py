@@ -135,13 +135,15 @@ def message_in(data: object) -> str | None:
     handler, of dj-rest-auth's returned errors, and the detail of
     djangorestframework-simplejwt's errors (`detail`, `code`, `messages`). A serializer field
     named `detail` has a list of messages instead."""
-    if isinstance(data, Mapping):
+    if isinstance(data, _MAPPINGS):
         detail = data.get("detail")
         if isinstance(detail, _TEXTS):
             return str(detail)  # a lazy translation too (dj-rest-auth's messages are)
     return None
 
 
+# dict first: DRF's details are dicts, and the check against the ABC costs more.
+_MAPPINGS = (dict, Mapping)
 _TEXTS = (str, Promise)
 
 

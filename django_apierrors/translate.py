@@ -69,8 +69,8 @@ def known_api_error(exc: BaseException) -> APIError | None:
 
 
 def returned_error(response: HttpResponseBase) -> APIError | None:
-    """The error a view meant by returning an error response instead of raising: a DRF
-    `Response` with status >= 400 (its data says what failed). None for anything else."""
+    """The error a view meant by returning this error response (status >= 400) instead of
+    raising: for a DRF `Response`, its data says what failed. None for any other response."""
     drf_response = sys.modules.get("rest_framework.response")
     if drf_response is not None and isinstance(response, drf_response.Response):
         return _drf().from_drf_response(response)
