@@ -37,14 +37,23 @@ class RateLimitUsage:
 
     @classmethod
     def from_counts(
-        cls, name: str, limit: int, count: int, window: int, seconds_left: int, exceeded: bool
+        cls,
+        name: str,
+        limit: int,
+        count: int,
+        window: int,
+        seconds_left: int,
+        exceeded: bool,
+        counted_at: int | None = None,
     ) -> RateLimitUsage:
+        """`seconds_left` as counted at the whole second `counted_at` (default: now)."""
+        counted_at = int(time.time()) if counted_at is None else counted_at
         return cls(
             name=name,
             limit=limit,
             remaining=max(0, limit - count),
             window=window,
-            reset=int(time.time()) + max(0, seconds_left),
+            reset=counted_at + max(0, seconds_left),
             exceeded=exceeded,
         )
 

@@ -127,10 +127,23 @@ def measure_rate_limit(
         resolved.append(value)
         return value
 
-    try:
+    def counted(increment: bool) -> tuple[Any, int | None]:
+        """django-ratelimit's counts, and the whole second its `time_left` was counted
+        from, where it is known: when no second ended while it counted."""
+        before = int(time.time())
         counts = get_usage(
-            request, group=group, fn=fn, key=key, rate=rate_for, method=method, increment=True
+            request, group=group, fn=fn, key=key, rate=rate_for, method=method, increment=increment
         )
+        return counts, before if int(time.time()) == before else None
+
+    try:
+        counts, counted_at = counted(increment=True)
+        if counts is not None and counted_at is None:
+            # Its time_left may be from the second before ours (a reset one second late):
+            # ask again, without counting, for one whose second is known.
+            again, counted_at = counted(increment=False)
+            if again is not None and counted_at is not None:
+                counts["time_left"] = again["time_left"]
     except Exception as failure:
         if not is_cache_failure(failure):
             raise  # a bug (say, in a rate callable) is a 500, not an outage
@@ -151,6 +164,7 @@ def measure_rate_limit(
         window=window,
         seconds_left=counts["time_left"],
         exceeded=counts["should_limit"],
+        counted_at=counted_at,
     )
     record_usage(request, usage)
     return usage

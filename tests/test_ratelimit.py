@@ -91,6 +91,33 @@ def test_window_arithmetic(client, limiter_cache):
         assert name in exposed
 
 
+def test_a_second_ending_while_counting_does_not_make_the_reset_late(
+    client, limiter_cache, monkeypatch
+):
+    """django-ratelimit counts `time_left` from a second of its own; when the clock turns
+    to the next one before ours is read (a worker descheduled under load), the window end
+    must not come out one second late."""
+    offset = [0]
+    real_time = time.time
+    real_get_usage = ratelimit_module.get_usage
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset[0])
+
+    def get_usage_then_tick(*args, **kwargs):
+        counts = real_get_usage(*args, **kwargs)
+        if not offset[0]:
+            offset[0] = 1  # the next second starts as soon as this count is taken
+        return counts
+
+    monkeypatch.setattr(ratelimit_module, "get_usage", get_usage_then_tick)
+    window_end = _get_window("127.0.0.1", HOUR)
+    if window_end - real_time() < 3:  # the shifted clock must stay in this window
+        time.sleep(window_end - real_time() + 0.1)
+        window_end = _get_window("127.0.0.1", HOUR)
+    response = client.get("/api/test/limited/ip/")
+    assert response.status_code == 200
+    assert rate_headers(response) == (3, 2, window_end)
+
+
 def test_keys_are_isolated_per_ip(client, limiter_cache):
     for _ in range(3):
         assert client.get("/api/test/limited/ip/", REMOTE_ADDR="10.0.0.1").status_code == 200
