@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from django_apierrors import catalog
 from django_apierrors.openapi import error_response_schema, problem_details_schema
+from django_apierrors.render import ErrorResponse
 from django_apierrors.testing import assert_api_error
 
 from .schema_tools import validate
@@ -22,9 +22,12 @@ def catalog_codes() -> list[str]:
     return sorted(entry.code for entry in catalog)
 
 
-def assert_contract(response: Any, status: int, code: str, **param: Any) -> dict[str, Any]:
+def assert_contract(
+    response: Any, status: int, code: str, *, debug: bool | None = None, **param: Any
+) -> dict[str, Any]:
     """`assert_api_error(response, status, code[, param=...])`, then the schema; returns
-    the flat body. With DEBUG on, `debug` is checked apart (the schema is production's)."""
+    the flat body. `debug` is checked apart (the schema is production's): present with its
+    members, and, where `debug` says whether DEBUG was on, present exactly then."""
     body = assert_api_error(response, status, code, **param)
     document = json.loads(response.content)
     if response["Content-Type"] == "application/problem+json":
@@ -33,12 +36,16 @@ def assert_contract(response: Any, status: int, code: str, **param: Any) -> dict
     else:
         schema = error_response_schema(code_schema={"type": "string", "enum": catalog_codes()})
         flat = document.get("error", document)
-    debug = flat.pop("debug", None)
-    if settings.DEBUG:
-        assert debug is not None and set(debug) == DEBUG_MEMBERS, debug
-    else:
-        assert debug is None, "a production body carries no debug member"
+    details = flat.pop("debug", None)
+    if details is not None:
+        assert set(details) == DEBUG_MEMBERS, details
+    if debug is not None:
+        assert (details is not None) == debug, f"DEBUG is {debug}, the body says otherwise"
     validate(document, schema)
-    # DRF's idiom: `.data` is the document, with Python values (a Decimal stays one).
-    assert json.loads(DjangoJSONEncoder().encode(response.data)) == json.loads(response.content)
+    if hasattr(response, "wsgi_request") or hasattr(response, "asgi_request"):
+        # From Django's test client (not off the wire): rendered on the road, with DRF's
+        # idiom, `.data` the document with Python values (a Decimal stays one).
+        assert isinstance(response, ErrorResponse), type(response)
+        data = json.loads(DjangoJSONEncoder().encode(response.data))
+        assert data == json.loads(response.content)
     return body

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client, override_settings
 
 from django_apierrors.middleware import APIErrorsMiddleware
-from django_apierrors.testing import assert_api_error
+
+from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +45,10 @@ async def test_errors_through_the_async_middleware(acall_spy, async_client, debu
         "/api/test/raise/integrity/",
         "/api/test/ok/",
     ]
-    assert_api_error(missing, 404, "not_found")
+    assert_contract(missing, 404, "not_found")
     assert missing["X-Request-ID"] == "a-1"
-    assert_api_error(crash, 500, "internal_error")
-    assert_api_error(sync_crash, 409, "conflict")
+    assert_contract(crash, 500, "internal_error")
+    assert_contract(sync_crash, 409, "conflict")
     assert ok.status_code == 200 and ok["X-Request-ID"] == "a-2"
     assert json.loads(ok.content) == {"ok": True}
 

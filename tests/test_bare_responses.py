@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from django_apierrors.testing import assert_api_error
+from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,13 @@ pytestmark = pytest.mark.django_db
 )
 def test_returned_error_responses_are_converted(client, url, status, code):
     response = client.get(url)
-    assert_api_error(response, status, code)
+    assert_contract(response, status, code)
     assert b"<" not in response.content and b"bad input" not in response.content
 
 
 def test_class_based_405_keeps_allow(client):
     response = client.post("/api/test/bare/only-get/")
-    assert_api_error(response, 405, "method_not_allowed")
+    assert_contract(response, 405, "method_not_allowed")
     assert response["Allow"] == "GET, HEAD, OPTIONS"
 
 
@@ -37,7 +37,7 @@ def test_class_based_405_keeps_allow(client):
 def test_djangos_etag_412_is_converted(client, decorator):
     url = f"/api/test/bare/{decorator}/"
     assert client.put(url, HTTP_IF_MATCH='"v2"').status_code == 200
-    assert_api_error(client.put(url, HTTP_IF_MATCH='"v1"'), 412, "failed_precondition")
+    assert_contract(client.put(url, HTTP_IF_MATCH='"v1"'), 412, "failed_precondition")
 
 
 def test_djangos_last_modified_412_is_converted(client):
@@ -45,12 +45,12 @@ def test_djangos_last_modified_412_is_converted(client):
     fresh = client.put(url, HTTP_IF_UNMODIFIED_SINCE="Fri, 02 Jan 2026 03:04:05 GMT")
     assert fresh.status_code == 200
     stale = client.put(url, HTTP_IF_UNMODIFIED_SINCE="Thu, 01 Jan 2026 00:00:00 GMT")
-    assert_api_error(stale, 412, "failed_precondition")
+    assert_contract(stale, 412, "failed_precondition")
 
 
 def test_precondition_helper_answers_with_the_current_validators(client, caplog):
     stale = client.put("/api/test/preconditions/", HTTP_IF_MATCH='"v1"')
-    body = assert_api_error(stale, 412, "failed_precondition", param="If-Match")
+    body = assert_contract(stale, 412, "failed_precondition", param="If-Match")
     assert stale["ETag"] == '"v2"'
     assert stale["Last-Modified"] == "Fri, 02 Jan 2026 03:04:05 GMT"
     assert "ETag" in stale["Access-Control-Expose-Headers"]
@@ -61,14 +61,14 @@ def test_precondition_helper_answers_with_the_current_validators(client, caplog)
     unmodified = client.put(
         "/api/test/preconditions/", HTTP_IF_UNMODIFIED_SINCE="Thu, 01 Jan 2026 00:00:00 GMT"
     )
-    assert_api_error(unmodified, 412, "failed_precondition", param="If-Unmodified-Since")
+    assert_contract(unmodified, 412, "failed_precondition", param="If-Unmodified-Since")
     create_only = client.put("/api/test/preconditions/", HTTP_IF_NONE_MATCH="*")
-    assert_api_error(create_only, 412, "failed_precondition", param="If-None-Match")
+    assert_contract(create_only, 412, "failed_precondition", param="If-None-Match")
 
 
 async def test_precondition_helper_on_async_views(async_client):
     stale = await async_client.put("/api/test/preconditions/async/", headers={"If-Match": '"x"'})
-    assert_api_error(stale, 412, "failed_precondition", param="If-Match")
+    assert_contract(stale, 412, "failed_precondition", param="If-Match")
     assert stale["ETag"] == '"v2"'
     fresh = await async_client.put("/api/test/preconditions/async/", headers={"If-Match": '"v2"'})
     assert fresh.status_code == 200
@@ -94,7 +94,7 @@ def test_too_many_fields_is_413(client):
                 fields,
                 content_type="application/x-www-form-urlencoded",
             )
-        assert_api_error(response, 413, "request_too_large")
+        assert_contract(response, 413, "request_too_large")
 
 
 def test_body_over_the_memory_limit_is_413(client):
@@ -104,4 +104,4 @@ def test_body_over_the_memory_limit_is_413(client):
     response = client.post(
         "/api/test/bare/read-post/", "a=" + body, content_type="application/x-www-form-urlencoded"
     )
-    assert_api_error(response, 413, "request_too_large")
+    assert_contract(response, 413, "request_too_large")

@@ -6,10 +6,10 @@ import json
 import pytest
 from model_bakery import baker
 
-from django_apierrors.testing import assert_api_error
 from shop.models import Product
 
 from .conftest import basic_auth
+from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_some_items_fail(client):
 def test_all_items_fail(client):
     baker.make(Product, sku="DUP-1", price=1)
     response = post(client, BATCH, {"products": [product("x y"), product("DUP-1")]})
-    body = assert_api_error(response, 422, "unprocessable_entity", param=None)
+    body = assert_contract(response, 422, "unprocessable_entity", param=None)
     assert body["message"] == "All 2 items failed."
     assert [(e["index"], e["param"], e["code"]) for e in body["errors"]] == [
         (0, "products[0].sku", "invalid_sku"),
@@ -98,15 +98,13 @@ def test_all_items_fail(client):
     ids=["empty", "object", "missing", "bare-list"],
 )
 def test_not_a_batch(client, payload, code):
-    body = assert_api_error(
-        post(client, BATCH, payload), 400, "validation_failed", param="products"
-    )
+    body = assert_contract(post(client, BATCH, payload), 400, "validation_failed", param="products")
     assert body["errors"][0]["code"] == code
 
 
 def test_over_the_maximum(client):
     items = [product(f"S-{i}") for i in range(101)]
-    body = assert_api_error(
+    body = assert_contract(
         post(client, BATCH, {"products": items}), 413, "request_too_large", param="products"
     )
     assert body["meta"] == {"max_items": 100, "items": 101}
@@ -118,7 +116,7 @@ def test_over_the_maximum(client):
 def test_all_or_nothing_rolls_everything_back(client):
     items = [product("A-1"), product("A-2"), product("bad sku")]
     response = post(client, BATCH + "?all_or_nothing=1", {"products": items})
-    body = assert_api_error(response, 422, "unprocessable_entity")
+    body = assert_contract(response, 422, "unprocessable_entity")
     assert body["message"] == "1 of 3 items failed; nothing was applied."
     assert [e["index"] for e in body["errors"]] == [2]
     assert not Product.objects.exists()
@@ -134,18 +132,18 @@ def test_accepted_batches_answer_202(client):
     assert [r["status"] for r in results] == [202, 400]
     assert results[1]["error"]["param"] == "[1].job"  # a bare list: items are [i]
     assert results[1]["error"]["code"] == "invalid_argument"
-    body = assert_api_error(
+    body = assert_contract(
         post(client, "/api/test/queue-batch/", [{"nojob": 1}]), 422, "unprocessable_entity"
     )
     assert [(e["param"], e["pointer"]) for e in body["errors"]] == [("[0].job", "/0/job")]
-    assert_api_error(
+    assert_contract(
         post(client, "/api/test/queue-batch/", {}), 400, "validation_failed", param=None
     )
 
 
 def test_a_crash_in_an_item_fails_the_whole_request(client):
     response = post(client, "/api/test/crashing-batch/", ["fine", "boom"])
-    assert_api_error(response, 500, "internal_error")
+    assert_contract(response, 500, "internal_error")
     assert b"a bug" not in response.content
 
 
@@ -162,4 +160,4 @@ def test_drf_serializer_batch(client, staff):
         "items[1].price",
     ]
     assert {e["code"] for e in results[1]["error"]["errors"]} == {"required"}
-    assert_api_error(post(client, "/api/products/batch/", {"items": items}), 401, "unauthenticated")
+    assert_contract(post(client, "/api/products/batch/", {"items": items}), 401, "unauthenticated")

@@ -12,7 +12,8 @@ from django.test import override_settings
 
 from benchmarks.wsgi import get
 from django_apierrors.render import encode_json
-from django_apierrors.testing import assert_api_error
+
+from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def test_envelope_error_wraps_the_same_body(client):
     with override_settings(API_ERRORS={"ENVELOPE": "error"}):
         response = client.get(NOT_FOUND)
         wrapped = json.loads(response.content)
-        assert_api_error(response, 404, "not_found")
+        assert_contract(response, 404, "not_found")
     assert list(wrapped) == ["error"]
     flat.pop("request_id"), wrapped["error"].pop("request_id")
     assert wrapped["error"] == flat
@@ -65,7 +66,7 @@ def test_problem_json_negotiation(client, accept, problem):
     response = client.get(NOT_FOUND, HTTP_ACCEPT=accept)
     expected = "application/problem+json" if problem else "application/json"
     assert response["Content-Type"] == expected
-    assert_api_error(response, 404, "not_found")
+    assert_contract(response, 404, "not_found")
 
 
 def test_problem_json_members(client):

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from django_apierrors.testing import assert_api_error
+from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_unknown_url_is_json_404(client, debug):
     with override_settings(DEBUG=debug):
         response = client.get("/api/no/such/thing/", HTTP_ACCEPT="text/html")
-    body = assert_api_error(response, 404, "not_found", param=None)
+    body = assert_contract(response, 404, "not_found", param=None)
     assert body["message"] == "The requested resource was not found."
     assert "no/such" not in response.content.decode()
 
@@ -28,13 +28,13 @@ def test_csrf_failure_is_json_403(mug, customer, debug):
         response = browser.post(
             "/api/catalog/import/", {"products": []}, content_type="application/json"
         )
-    body = assert_api_error(response, 403, "csrf_failed", param=None)
+    body = assert_contract(response, 403, "csrf_failed", param=None)
     assert body["type"] == "permission_error"
 
 
 def test_bare_html_error_response_is_converted(client):
     response = client.get("/api/test/bare-not-found/")
-    assert_api_error(response, 404, "not_found")
+    assert_contract(response, 404, "not_found")
     assert b"<h1>" not in response.content
 
 
@@ -47,7 +47,7 @@ def test_json_error_response_is_left_alone(client):
 
 def test_require_http_methods_405_keeps_allow(client, mug):
     response = client.post("/api/catalog/MUG-1/")
-    assert_api_error(response, 405, "method_not_allowed")
+    assert_contract(response, 405, "method_not_allowed")
     assert response["Allow"] == "GET"
 
 
@@ -60,7 +60,7 @@ def test_paths_outside_prefixes_keep_djangos_pages(client, debug):
     assert missing.status_code == 404 and missing["Content-Type"].startswith("text/html")
     assert crash.status_code == 500 and crash["Content-Type"].startswith("text/html")
     assert missing["X-Request-ID"]  # the id is on every response all the same
-    assert_api_error(api, 404, "not_found")
+    assert_contract(api, 404, "not_found")
 
 
 @pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
@@ -96,8 +96,8 @@ def test_other_typed_exceptions_outside_prefixes_are_plain(client, caplog, debug
 
 def test_every_path_is_api_without_prefixes(client):
     with override_settings(API_ERRORS={"PATH_PREFIXES": None}):
-        assert_api_error(client.get("/pages/nowhere/"), 404, "not_found")
-        assert_api_error(client.get("/pages/raise/runtime/"), 500, "internal_error")
+        assert_contract(client.get("/pages/nowhere/"), 404, "not_found")
+        assert_contract(client.get("/pages/raise/runtime/"), 500, "internal_error")
 
 
 WITHOUT_OUR_MIDDLEWARE = [m for m in settings.MIDDLEWARE if "django_apierrors" not in m]
@@ -119,7 +119,7 @@ def test_handlers_answer_without_the_middleware(client, url, status, code):
     """handler400/403/404/500 alone (DEBUG off) still give the contract and a request id."""
     with override_settings(MIDDLEWARE=WITHOUT_OUR_MIDDLEWARE):
         response = client.get(url)
-    assert_api_error(response, status, code)
+    assert_contract(response, status, code)
 
 
 def test_large_body_answers_413_before_the_view(client):
@@ -130,12 +130,12 @@ def test_large_body_answers_413_before_the_view(client):
             response = client.post(
                 "/api/catalog/import/", body, content_type="application/x-www-form-urlencoded"
             )
-        assert_api_error(response, 413, "request_too_large")
+        assert_contract(response, 413, "request_too_large")
 
 
 def test_disallowed_host_is_json_400(client):
     for debug in (False, True):
         with override_settings(DEBUG=debug):
             response = client.get("/api/products/", HTTP_HOST="evil.example.com")
-        body = assert_api_error(response, 400, "bad_request")
+        body = assert_contract(response, 400, "bad_request")
         assert "evil" not in json.dumps(body.get("message"))

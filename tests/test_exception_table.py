@@ -7,7 +7,6 @@ import pytest
 from django.test import override_settings
 
 from django_apierrors import catalog
-from django_apierrors.testing import assert_api_error
 from tests.testapp.raising import SECRET
 
 from .contract import assert_contract
@@ -61,7 +60,7 @@ URLS = {
 
 def check_row(response, name):
     status, code, message = ROWS[name]
-    body = assert_contract(response, status, code)
+    body = assert_contract(response, status, code, debug=False)
     assert body["message"] == (str(catalog.get(code).message) if message is None else message)
     assert SECRET not in response.content.decode()
     assert "Traceback" not in response.content.decode()
@@ -99,7 +98,7 @@ def test_status_does_not_depend_on_debug(client, kind, name):
                 )
             else:
                 response = client.get(URLS[kind].format(name), HTTP_X_REQUEST_ID="one-id")
-            body = assert_contract(response, *ROWS[name][:2])
+            body = assert_contract(response, *ROWS[name][:2], debug=debug)
         answers.append((response.status_code, response["Content-Type"], body))
     (off_status, off_type, off_body), (on_status, on_type, on_body) = answers
     assert set(on_body.pop("debug")) == {"exception", "detail", "traceback"}
@@ -115,7 +114,7 @@ async def test_rows_through_async_client(async_client):
 
 @pytest.mark.django_db
 def test_validation_rows_list_each_error(client):
-    body = assert_api_error(
+    body = assert_contract(
         client.get("/api/test/raise/django_validation_dict/"), 400, "validation_failed", param=None
     )
     assert body["errors"] == [
@@ -127,7 +126,7 @@ def test_validation_rows_list_each_error(client):
         },
         {"message": "Passwords do not match.", "code": "mismatch", "param": None, "pointer": ""},
     ]
-    body = assert_api_error(
+    body = assert_contract(
         client.get("/api/test/raise/django_validation_list/"), 400, "validation_failed", param=None
     )
     assert [e["code"] for e in body["errors"]] == ["min_length", "invalid"]
@@ -154,9 +153,9 @@ def test_exception_map_adds_and_overrides_rows(client):
         },
     }
     with override_settings(API_ERRORS=api_errors):
-        assert_api_error(client.get("/api/test/raise/key_error/"), 404, "not_found")
-        assert_api_error(client.get("/api/test/raise/integrity/"), 409, "already_exists")
-    assert_api_error(client.get("/api/test/raise/key_error/"), 500, "internal_error")
+        assert_contract(client.get("/api/test/raise/key_error/"), 404, "not_found")
+        assert_contract(client.get("/api/test/raise/integrity/"), 409, "already_exists")
+    assert_contract(client.get("/api/test/raise/key_error/"), 500, "internal_error")
 
 
 @pytest.mark.django_db

@@ -7,9 +7,8 @@ import logging
 import pytest
 from django.test import override_settings
 
-from django_apierrors.testing import assert_api_error
-
 from .conftest import requires_postgres
+from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def test_a_failing_log_filter_during_a_500(client, capsys):
         response = client.get("/api/test/raise/runtime/", HTTP_X_REQUEST_ID="fault-1")
     finally:
         logger.removeFilter(broken)
-    body = assert_api_error(response, 500, "internal_error")
+    body = assert_contract(response, 500, "internal_error")
     assert body["request_id"] == "fault-1"
     stderr = capsys.readouterr().err
     assert "reporting a server error failed" in stderr and "fault-1" in stderr
@@ -35,7 +34,7 @@ def test_a_failing_log_filter_during_a_500(client, capsys):
 
 def test_a_broken_message_in_a_projects_exception(client, caplog):
     response = client.get("/api/test/raise/broken_message/", HTTP_X_REQUEST_ID="fault-2")
-    body = assert_api_error(response, 500, "internal_error")
+    body = assert_contract(response, 500, "internal_error")
     assert body["request_id"] == "fault-2"
     assert any("django-apierrors failed" in r.getMessage() for r in caplog.records)
 
@@ -44,7 +43,7 @@ def test_a_bug_in_a_rate_callable_is_a_500_not_an_outage(client, caplog):
     with override_settings(SEARCH_RATE="not a rate"):
         response = client.get("/api/catalog/search/?q=mug")
     # django-ratelimit cannot parse the rate: a bug, answered 500 and logged with traceback.
-    assert_api_error(response, 500, "internal_error")
+    assert_contract(response, 500, "internal_error")
     errors = [r for r in caplog.records if r.name == "django.request" and r.exc_info]
     assert errors and "ratelimit" not in {r.name for r in caplog.records}
 
@@ -63,7 +62,7 @@ def test_a_broken_template_during_a_view(client):
 @pytest.mark.django_db(transaction=True)
 def test_the_database_goes_away_mid_request(client, caplog):
     response = client.get("/api/test/database-goes-away/", HTTP_X_REQUEST_ID="fault-db")
-    body = assert_api_error(response, 503, "service_unavailable")
+    body = assert_contract(response, 503, "service_unavailable")
     assert body["request_id"] == "fault-db"
     assert "terminat" not in response.content.decode().lower()
     logged = [r for r in caplog.records if r.name == "django.request" and r.exc_info]

@@ -11,11 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 from model_bakery import baker
 
-from django_apierrors.testing import assert_api_error
 from shop.models import Account, Order, Product
 from tests.testapp import views as test_views
 
 from .conftest import PASSWORD, basic_auth, requires_postgres
+from .contract import assert_contract
 from .servers import WireResponse
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_a_retry_replays_the_first_response(client, customer, mug):
 def test_the_same_key_with_another_request_is_refused(client, customer, mug):
     assert place_order(client, "order-2").status_code == 201
     other = {"items": [{"sku": "MUG-1", "quantity": 2}]}
-    body = assert_api_error(
+    body = assert_contract(
         place_order(client, "order-2", other),
         422,
         "idempotency_key_reused",
@@ -79,7 +79,7 @@ def test_keys_are_scoped_per_user(client, customer, mug):
     ids=["empty", "space", "non-ascii", "256-chars", "tab"],
 )
 def test_malformed_keys(client, customer, mug, key):
-    assert_api_error(place_order(client, key), 400, "invalid_argument", param="Idempotency-Key")
+    assert_contract(place_order(client, key), 400, "invalid_argument", param="Idempotency-Key")
     assert not Order.objects.exists()
 
 
@@ -91,7 +91,7 @@ def test_without_a_key_every_request_runs(client, customer, mug):
 
 def test_errors_are_not_stored(client, customer, mug):
     bad = {"items": [{"sku": "MUG-1", "quantity": 0}]}
-    assert_api_error(place_order(client, "order-3", bad), 400, "validation_failed")
+    assert_contract(place_order(client, "order-3", bad), 400, "validation_failed")
     fixed = place_order(client, "order-3")  # same key, corrected request: it runs
     assert fixed.status_code == 201 and "Idempotent-Replayed" not in fixed
 
@@ -116,7 +116,7 @@ def test_plain_view_decorator(client):
     assert first.status_code == retry.status_code == 201
     assert retry.content == first.content and retry["Idempotent-Replayed"] == "true"
     assert Product.objects.count() == 1
-    assert_api_error(post({"products": []}), 422, "idempotency_key_reused")
+    assert_contract(post({"products": []}), 422, "idempotency_key_reused")
 
 
 # Against a live server on 127.0.0.1 (Redis as the cache when REDIS_URL is set).
@@ -148,9 +148,9 @@ def test_a_request_still_running_holds_its_key(live_server):
     try:
         assert test_views.SLOW_WRITE_RUNNING.wait(10), "the first request did not start"
         in_use = send(url, {"sku": "S-1"}, "k1")
-        assert_api_error(in_use, 409, "idempotency_key_in_use", param="Idempotency-Key")
+        assert_contract(in_use, 409, "idempotency_key_in_use", param="Idempotency-Key")
         assert in_use["Retry-After"] == "1"
-        assert_api_error(send(url, {"sku": "S-2"}, "k1"), 422, "idempotency_key_reused")
+        assert_contract(send(url, {"sku": "S-2"}, "k1"), 422, "idempotency_key_reused")
     finally:
         test_views.SLOW_WRITE_GATE.set()
         first.join(15)

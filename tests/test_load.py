@@ -11,8 +11,7 @@ from collections import Counter
 import pytest
 from django_ratelimit.core import _get_window
 
-from django_apierrors.testing import assert_api_error
-
+from .contract import assert_contract
 from .servers import WireResponse, example_server, fetch, fire, redis_server, wait_until
 
 pytestmark = pytest.mark.load
@@ -61,7 +60,7 @@ def test_exactly_the_limit_succeeds_across_four_processes(tmp_path):
         assert response["X-RateLimit-Reset"] == str(window_end)
         assert response["X-Request-ID"]
     for response in (r for r in responses if r.status_code == 429):
-        body = assert_api_error(response, 429, "rate_limited")
+        body = assert_contract(response, 429, "rate_limited")
         assert response["X-RateLimit-Remaining"] == "0"
         retry_after = int(response["Retry-After"])
         assert 1 <= retry_after <= WINDOW
@@ -119,7 +118,7 @@ def test_redis_dies_mid_load_and_comes_back(tmp_path, fail_open):
             else:
                 assert {r.status_code for r in after} == {503}
                 for response in after[:20]:
-                    assert_api_error(response, 503, "service_unavailable")
+                    assert_contract(response, 503, "service_unavailable")
                     assert response["Retry-After"] == "5"
 
             # Redis comes back on the same port: limiting resumes with no restart.

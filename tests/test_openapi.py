@@ -11,9 +11,9 @@ from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 
 from django_apierrors.openapi import api_errors
-from django_apierrors.testing import assert_api_error
 
 from .conftest import basic_auth
+from .contract import assert_contract
 from .schema_tools import validate
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +152,7 @@ def test_validation_status_422_moves_field_errors(client):
     assert "validation_failed" not in components["Error400Code"]["enum"]
     assert "ProductError422" in components
     response = client.post("/api/products/", "{}", content_type="application/json")
-    assert_api_error(response, 401, "unauthenticated")
+    assert_contract(response, 401, "unauthenticated")
 
 
 def test_code_patterns_are_anchored(schema):

@@ -12,9 +12,9 @@ from django.test import override_settings
 from django_ratelimit.core import _get_window
 
 from django_apierrors import ratelimit as ratelimit_module
-from django_apierrors.testing import assert_api_error
 
 from .conftest import basic_auth
+from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_window_arithmetic(client, limiter_cache):
     assert remaining == [2, 1, 0]
 
     response = client.get("/api/test/limited/ip/")
-    body = assert_api_error(response, 429, "rate_limited")
+    body = assert_contract(response, 429, "rate_limited")
     assert rate_headers(response) == (3, 0, window_end)
     retry_after = int(response["Retry-After"])
     assert abs(retry_after - (window_end - time.time())) <= 1.5
@@ -134,7 +134,7 @@ def test_keys_are_isolated_per_user(client, limiter_cache, customer, staff):
     client.force_login(customer)
     assert client.get("/api/test/limited/user/").status_code == 200
     assert client.get("/api/test/limited/user/").status_code == 200
-    assert_api_error(client.get("/api/test/limited/user/"), 429, "rate_limited")
+    assert_contract(client.get("/api/test/limited/user/"), 429, "rate_limited")
     client.force_login(staff)
     response = client.get("/api/test/limited/user/")
     assert response.status_code == 200 and response["X-RateLimit-Remaining"] == "1"
@@ -146,14 +146,14 @@ def test_the_tightest_of_two_limits_is_reported(client, limiter_cache):
     for _ in range(2):
         client.get("/api/test/limited/two/")
     response = client.get("/api/test/limited/two/")
-    assert_api_error(response, 429, "rate_limited")
+    assert_contract(response, 429, "rate_limited")
     assert rate_headers(response)[:2] == (3, 0)
 
 
 def test_of_two_exhausted_limits_the_later_reset_is_reported(client, limiter_cache):
     assert client.get("/api/test/limited/two-exhausted/").status_code == 200
     response = client.get("/api/test/limited/two-exhausted/")
-    assert_api_error(response, 429, "rate_limited")
+    assert_contract(response, 429, "rate_limited")
     hourly = _get_window("127.0.0.1", HOUR)
     minutely = _get_window("127.0.0.1", 60)
     assert int(response["X-RateLimit-Reset"]) == max(hourly, minutely)
@@ -173,7 +173,7 @@ def test_every_kind_of_view(client, limiter_cache, url):
     statuses = [client.get(url).status_code for _ in range(2)]
     assert statuses == [200, 200]
     response = client.get(url)
-    body = assert_api_error(response, 429, "rate_limited")
+    body = assert_contract(response, 429, "rate_limited")
     assert rate_headers(response)[:2] == (2, 0)
     assert int(response["Retry-After"]) == body["meta"]["retry_after"]
 
@@ -184,7 +184,7 @@ async def test_async_views(async_client, limiter_cache):
         assert response.status_code == 200
         assert response["X-RateLimit-Remaining"] == remaining
     response = await async_client.get("/api/test/limited/async/")
-    assert_api_error(response, 429, "rate_limited")
+    assert_contract(response, 429, "rate_limited")
     assert response["Retry-After"]
 
 
@@ -222,14 +222,14 @@ def test_no_headers_on_success_when_switched_off(client, limiter_cache):
         for _ in range(3):
             assert "X-RateLimit-Limit" not in client.get("/api/test/limited/ip/")
         response = client.get("/api/test/limited/ip/")
-    assert_api_error(response, 429, "rate_limited")
+    assert_contract(response, 429, "rate_limited")
     assert response["X-RateLimit-Remaining"] == "0"
 
 
 def test_django_ratelimits_own_decorator_answers_429(client, limiter_cache):
     assert client.get("/api/test/limited/upstream/").status_code == 200
     response = client.get("/api/test/limited/upstream/")
-    assert_api_error(response, 429, "rate_limited")
+    assert_contract(response, 429, "rate_limited")
     # django-ratelimit's decorator keeps its numbers to itself: none are invented.
     assert "Retry-After" not in response and "X-RateLimit-Limit" not in response
 
@@ -237,7 +237,7 @@ def test_django_ratelimits_own_decorator_answers_429(client, limiter_cache):
 def test_django_ratelimits_decorator_with_ours_reports_what_ours_measured(client, limiter_cache):
     assert client.get("/api/test/limited/upstream-and-ours/").status_code == 200
     response = client.get("/api/test/limited/upstream-and-ours/")
-    assert_api_error(response, 429, "rate_limited")
+    assert_contract(response, 429, "rate_limited")
     assert rate_headers(response)[:2] == (5, 3)
     assert int(response["Retry-After"]) >= 1
 
@@ -257,7 +257,7 @@ def test_drf_scoped_throttle_429_reports_its_numbers(client, customer, mug):
     response = client.post(
         "/api/orders/", order, content_type="application/json", **basic_auth("carol")
     )
-    body = assert_api_error(response, 429, "rate_limited")
+    body = assert_contract(response, 429, "rate_limited")
     limit, remaining, reset = rate_headers(response)
     assert (limit, remaining) == (10, 0)
     assert 0 <= reset - time.time() <= 61
@@ -290,7 +290,7 @@ def test_cache_down_fails_closed_with_503(client, caplog, fresh_failure_log):
         responses = [client.get("/api/test/limited/ip/") for _ in range(3)]
         drf = client.get("/api/test/limited/drf-throttle/")
     for response in [*responses, drf]:
-        assert_api_error(response, 503, "service_unavailable")
+        assert_contract(response, 503, "service_unavailable")
         assert response["Retry-After"] == "5"
         assert "X-RateLimit-Limit" not in response
     failures = [r for r in caplog.records if r.name == "django_apierrors.ratelimit"]
@@ -317,8 +317,8 @@ def test_example_search_has_a_burst_and_a_sustained_limit(client, limiter_cache,
         assert rate_headers(response)[:2] == (4, 3)
         for _ in range(3):
             client.get("/api/catalog/search/?q=mug")
-        assert_api_error(client.get("/api/catalog/search/?q=mug"), 429, "rate_limited")
-    assert_api_error(client.get("/api/catalog/search/?q="), 400, "invalid_argument", param="q")
+        assert_contract(client.get("/api/catalog/search/?q=mug"), 429, "rate_limited")
+    assert_contract(client.get("/api/catalog/search/?q="), 400, "invalid_argument", param="q")
 
 
 @pytest.mark.django_db(transaction=True)  # the async view reads on another thread
@@ -326,7 +326,7 @@ async def test_example_async_stock_view_is_limited(async_client, limiter_cache, 
     with override_settings(STOCK_RATE="1/h"):
         response = await async_client.get("/api/stock/MUG-1/")
         assert response.status_code == 200 and response["X-RateLimit-Limit"] == "1"
-        assert_api_error(await async_client.get("/api/stock/MUG-1/"), 429, "rate_limited")
+        assert_contract(await async_client.get("/api/stock/MUG-1/"), 429, "rate_limited")
 
 
 def test_the_raised_exception_carries_the_numbers(rf, limiter_cache):

@@ -8,8 +8,9 @@ import pytest
 from django.core.signals import got_request_exception
 from django.test import override_settings
 
-from django_apierrors.testing import assert_api_error
 from tests.testapp.raising import SECRET
+
+from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +85,7 @@ def test_secret_never_reaches_the_client(client):
 
 
 def test_generic_message_on_500(client):
-    body = assert_api_error(client.get("/api/test/raise/runtime/"), 500, "internal_error")
+    body = assert_contract(client.get("/api/test/raise/runtime/"), 500, "internal_error")
     assert body["message"] == "An internal error occurred. Quote the request id when reporting it."
     assert body["retryable"] is True
 
@@ -119,5 +120,5 @@ def test_errors_roll_back_what_the_request_wrote(client, url):
     from shop.models import Product
 
     response = client.post(url)
-    assert_api_error(response, 409, "conflict")
+    assert_contract(response, 409, "conflict")
     assert not Product.objects.filter(sku="WRITTEN-1").exists()

@@ -9,7 +9,8 @@ from django.utils import translation
 from django.utils.autoreload import file_changed
 
 from django_apierrors import exceptions
-from django_apierrors.testing import assert_api_error
+
+from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def post(client, url, data):
 
 
 def test_one_invalid_field_names_it(client):
-    body = assert_api_error(
+    body = assert_contract(
         post(client, "/api/test/drf/cart/", {**VALID_CART, "email": "nope"}),
         400,
         "validation_failed",
@@ -50,7 +51,7 @@ def test_nested_serializer_and_list_items(client):
         "items": [{"qty": 1}, {"qty": 0, "note": "far too long"}],
         "tags": [1, "a"],
     }
-    body = assert_api_error(
+    body = assert_contract(
         post(client, "/api/test/drf/cart/", data), 400, "validation_failed", param=None
     )
     assert [(e["param"], e["pointer"], e["code"]) for e in body["errors"]] == [
@@ -72,7 +73,7 @@ def test_many_true_both_drf_shapes(client, as_dict):
     with override_settings(REST_FRAMEWORK=rest_framework), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         response = post(client, "/api/test/drf/lines/", [{"qty": 1}, {"qty": 0}, {}])
-    body = assert_api_error(response, 400, "validation_failed", param=None)
+    body = assert_contract(response, 400, "validation_failed", param=None)
     assert [(e["param"], e["pointer"], e["code"]) for e in body["errors"]] == [
         ("[1].qty", "/1/qty", "min_value"),
         ("[2].qty", "/2/qty", "required"),
@@ -81,7 +82,7 @@ def test_many_true_both_drf_shapes(client, as_dict):
 
 def test_non_field_errors_have_no_param(client):
     data = {**VALID_CART, "email": "long-enough@example.com"}
-    body = assert_api_error(
+    body = assert_contract(
         post(client, "/api/test/drf/cart/", data), 400, "validation_failed", param=None
     )
     assert body["errors"] == [
@@ -115,23 +116,23 @@ def test_several_errors_on_one_field_keep_their_order(client):
     ]
     # And through a request: both listed, the one param named.
     response = post(client, "/api/test/drf/cart/", {**VALID_CART, "password": "short"})
-    assert_api_error(response, 400, "validation_failed", param="password")
+    assert_contract(response, 400, "validation_failed", param="password")
 
 
 def test_missing_body_fields(client):
-    body = assert_api_error(post(client, "/api/test/drf/cart/", {}), 400, "validation_failed")
+    body = assert_contract(post(client, "/api/test/drf/cart/", {}), 400, "validation_failed")
     assert [e["param"] for e in body["errors"]] == ["email", "password", "address", "items"]
     assert {e["code"] for e in body["errors"]} == {"required"}
 
 
 def test_validation_status_422(client):
     with override_settings(API_ERRORS={"VALIDATION_STATUS": 422}):
-        body = assert_api_error(post(client, "/api/test/drf/cart/", {}), 422, "validation_failed")
+        body = assert_contract(post(client, "/api/test/drf/cart/", {}), 422, "validation_failed")
         assert body["type"] == "validation_error"
-        assert_api_error(
+        assert_contract(
             client.get("/api/test/raise/django_validation_dict/"), 422, "validation_failed"
         )
-    assert_api_error(post(client, "/api/test/drf/cart/", {}), 400, "validation_failed")
+    assert_contract(post(client, "/api/test/drf/cart/", {}), 400, "validation_failed")
 
 
 def test_pointer_escapes_rfc6901():
