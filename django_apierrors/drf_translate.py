@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from rest_framework import exceptions as drf
+from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings as drf_settings
 
@@ -118,10 +119,13 @@ def from_drf_exception(exc: drf.APIException) -> APIError:
     )
 
 
-def from_drf_response(response: Response) -> APIError:
+def from_drf_response(response: Response) -> APIError | None:
     """What a view meant by returning `Response(data, status=...)` instead of raising:
     field errors as if `ValidationError(data)` had been raised, `{"detail": message}` as
-    the catalog's error for the status with that message."""
+    the catalog's error for the status with that message. None where the data is a
+    template's context (TemplateHTMLRenderer), not a body: nothing of it may be shown."""
+    if isinstance(getattr(response, "accepted_renderer", None), TemplateHTMLRenderer):
+        return None
     data, status = response.data, response.status_code
     is_field_errors = isinstance(data, dict | list) and data and message_in(data) is None
     if is_field_errors and status in (400, api_settings.VALIDATION_STATUS):

@@ -15,6 +15,7 @@ Put it first in MIDDLEWARE (or right after SecurityMiddleware). It
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,10 +33,22 @@ from .render import is_rendered_error, render_plain_error
 from .request_id import activate, assign_request_id, deactivate
 from .translate import returned_error
 
-#: Headers of an error response we answer in its place that the contract keeps, and those
-#: that say what the answer varies on. Its cookies are kept too (a session or CSRF cookie
-#: set on the way must not be lost).
-KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After", "Vary", "Content-Language")
+#: Headers of an error response we answer in its place that describe its own body, and so
+#: are not kept. Every other header is (CORS and security headers set by middleware inside
+#: ours, `Allow`, `WWW-Authenticate`, `Retry-After`, `Vary`...), and so are its cookies (a
+#: session or CSRF cookie set on the way must not be lost).
+BODY_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "content-disposition",
+        "content-range",
+        "etag",
+        "last-modified",
+        "expires",
+    }
+)
 
 #: Django's exceptions for the statuses Django has its own pages for (handler400/403/404).
 DJANGO_EXCEPTIONS: dict[int, type[Exception]] = {
@@ -45,6 +58,8 @@ DJANGO_EXCEPTIONS: dict[int, type[Exception]] = {
 }
 
 _CAPTURED_EXCEPTION = "_apierrors_exception"
+
+logger = logging.getLogger("django_apierrors")
 
 
 class APIErrorsMiddleware:
@@ -112,7 +127,13 @@ def answer_error_response(request: HttpRequest, response: HttpResponseBase) -> H
     if not is_api_path(request.path_info):
         return response
     if api_settings.CONVERT_RETURNED_ERRORS:
-        error = returned_error(response)
+        try:
+            error = returned_error(response)
+        except Exception:
+            # The view's data could not be read (a value whose str() fails): its status
+            # stands, with the catalog's message.
+            logger.exception("django-apierrors could not read the error response a view returned")
+            error = APIError.for_status(response.status_code)
         if error is not None:
             return answer_in_place(request, response, error)
     if is_foreign_error(response):
@@ -137,11 +158,11 @@ def answer_in_place(
     request: HttpRequest, response: HttpResponseBase, cause: BaseException
 ) -> HttpResponse:
     """The contract's answer for `cause`, keeping what `response` carried for the client
-    beyond its body: the KEPT_HEADERS it has and the answer lacks, and its cookies."""
+    beyond its body: the headers the answer lacks but BODY_HEADERS, and its cookies."""
     answer = response_for_exception(request, cause, report=False)
-    for name in KEPT_HEADERS:
-        if response.has_header(name) and not answer.has_header(name):
-            answer[name] = response[name]
+    for name, value in response.items():
+        if name.lower() not in BODY_HEADERS and not answer.has_header(name):
+            answer[name] = value
     answer.cookies.update(response.cookies)
     if getattr(response, "_has_been_logged", False):
         # Django logs every error response once; this one stands in for a logged one.

@@ -142,7 +142,11 @@ def measure_rate_limit(
             # Its time_left may be from the second before ours (a reset one second late):
             # ask again, without counting, for one whose second is known.
             again, counted_at = counted(increment=False)
-            if again is not None and counted_at is not None:
+            if again is None or counted_at is None or again["time_left"] > counts["time_left"]:
+                # Not known again, or the second that ended was the window's: a new window
+                # has begun, and the count was the old one's.
+                counted_at = None
+            else:
                 counts["time_left"] = again["time_left"]
     except Exception as failure:
         if not is_cache_failure(failure):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.response import SimpleTemplateResponse
 
 from .catalog import reason_phrase
 from .conf import api_settings
@@ -55,18 +56,19 @@ def _make_encode() -> Callable[[Any], str]:
 encode_json = _make_encode()
 
 
-class ErrorResponse(HttpResponse):
-    """An error response as DRF's own responses are seen in tests: `.data` is the document
-    that was sent (a dict), and `.render()` is there (the content is final already), so
-    `response.data["code"]` and `view(request).render()` work as with DRF's handler."""
+class ErrorResponse(SimpleTemplateResponse):
+    """An error response as DRF's own responses are: `.data` is the document that was sent
+    (a dict), and the response is a template response rendered already, so that
+    `response.data["code"]`, `view(request).render()`, `assertContains` and the decorators
+    made from middleware (`cache_page`, `gzip_page`, ...) work as with DRF's handler."""
 
     def __init__(self, data: dict[str, Any], *, status: int, content_type: str) -> None:
-        # Bytes, because HttpResponse would otherwise parse the charset out of Content-Type.
-        super().__init__(encode_json(data).encode(), status=status, content_type=content_type)
+        # No template, as with DRF's Response: the content below is all there is.
+        super().__init__(None, status=status, content_type=content_type)  # type: ignore[arg-type]
+        # Bytes, because HttpResponse would otherwise parse the charset out of
+        # Content-Type; setting the content is what marks a template response rendered.
+        self.content = encode_json(data).encode()
         self.data = data
-
-    def render(self) -> ErrorResponse:
-        return self
 
 
 def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
@@ -177,7 +179,8 @@ def _refuse_query(*args: Any) -> Any:
 @contextlib.contextmanager
 def _no_queries() -> Iterator[None]:
     with contextlib.ExitStack() as stack:
-        for connection in connections.all(initialized_only=True):
+        # Every alias, not only the open ones: a text may query a database not used yet.
+        for connection in connections.all():
             stack.enter_context(connection.execute_wrapper(_refuse_query))
         yield
 

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
+from django.test import Client, SimpleTestCase, override_settings
 from rest_framework.test import APIClient, APIRequestFactory
 
 from django_apierrors.drf import exception_handler
@@ -41,6 +41,26 @@ def test_the_readme_example_on_the_shops_viewset():
     response.render()
     assert response.data["code"] == "not_found"
     assert response.data["request_id"]
+
+
+def test_djangos_assert_contains_reads_error_responses(client):
+    """Django's assertContains renders template responses first: ours are rendered."""
+    checks = SimpleTestCase()
+    checks.assertContains(client.get("/api/test/raise/http404/"), "not_found", status_code=404)
+    checks.assertContains(
+        client.get("/api/test/drf/raise/typed_not_found/"), "Product 42", status_code=404
+    )
+
+
+def test_views_under_decorators_made_from_middleware(client):
+    """gzip_page, cache_page, csrf_protect...: Django's decorator_from_middleware treats a
+    response that can render as a template response."""
+    response = client.get("/api/test/drf/gzipped/raise/typed_not_found/")
+    assert_contract(response, 404, "not_found")
+    lines = client.post(
+        "/api/test/drf/cached/lines/", json.dumps([{"qty": 0}]), content_type="application/json"
+    )
+    assert_contract(lines, 400, "validation_failed")
 
 
 def test_request_factory_on_a_validation_error():

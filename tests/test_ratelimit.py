@@ -118,6 +118,36 @@ def test_a_second_ending_while_counting_does_not_make_the_reset_late(
     assert rate_headers(response) == (3, 2, window_end)
 
 
+def test_a_window_ending_while_counting_does_not_report_the_next_one(
+    client, limiter_cache, monkeypatch
+):
+    """When the second that ends during the count is the window's own, the request was
+    counted in the old window: its reset is not the next window's end."""
+    offset = [0.0]
+    real_time = time.time
+    real_get_usage = ratelimit_module.get_usage
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset[0])
+    window_end = _get_window("127.0.0.1", HOUR)
+    offset[0] = window_end - 10 - real_time()  # ten seconds before the window ends
+    for _ in range(3):
+        assert client.get("/api/test/limited/ip/").status_code == 200
+    ticks: list[int] = []
+
+    def get_usage_then_tick(*args, **kwargs):
+        counts = real_get_usage(*args, **kwargs)
+        if not ticks:
+            ticks.append(1)
+            offset[0] += 1  # the window's last second ends as soon as this count is taken
+        return counts
+
+    monkeypatch.setattr(ratelimit_module, "get_usage", get_usage_then_tick)
+    offset[0] = window_end + 0.5 - real_time()  # the window's last second
+    response = client.get("/api/test/limited/ip/")
+    assert_contract(response, 429, "rate_limited")
+    assert int(response["X-RateLimit-Reset"]) <= window_end + 1
+    assert int(response["Retry-After"]) <= 2
+
+
 def test_keys_are_isolated_per_ip(client, limiter_cache):
     for _ in range(3):
         assert client.get("/api/test/limited/ip/", REMOTE_ADDR="10.0.0.1").status_code == 200

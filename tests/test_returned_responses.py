@@ -7,11 +7,14 @@ leaves DRF's too."""
 import json
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
+
+OURS = "django_apierrors.middleware.APIErrorsMiddleware"
 
 CART = {
     "email": "not-an-email",
@@ -139,6 +142,48 @@ def test_kept_headers_and_cookies(client):
     # DRF itself puts the view's methods in Allow, over what the view set.
     allow = returned(client, "detail_405")["Allow"]
     assert sorted(method.strip() for method in allow.split(",")) == ["GET", "OPTIONS"]
+
+
+CORS_LIKE = "tests.testapp.middleware.CorsLikeMiddleware"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/test/drf/returns/fields_400/",  # returned by a DRF view
+        "/api/test/bare/html-404/",  # Django's bare response
+        "/api/test/drf/raise/drf_validation/",  # raised
+    ],
+)
+def test_headers_of_middleware_inside_ours_are_kept(client, url):
+    """django-cors-headers and the security middlewares sit below ours: a browser must still
+    be let to read the error."""
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(middleware.index(OURS) + 1, CORS_LIKE)
+    with override_settings(MIDDLEWARE=middleware):
+        response = client.get(url)
+    assert response.status_code in (400, 404)
+    assert response["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Type"] == "application/json"
+
+
+def test_template_html_responses_never_show_their_context(client):
+    """A TemplateHTMLRenderer view's data is its template's context (a serializer, the
+    user): answered with the status's catalog entry, nothing of the data."""
+    response = post_json(client, "/api/test/drf/html-form/", {**CART, "email": "secret-x"})
+    body = assert_contract(response, 400, "bad_request", param=None)
+    assert "errors" not in body
+    text = response.content.decode()
+    assert "secret-x" not in text and "AnonymousUser" not in text and "serializer" not in text
+
+
+def test_unreadable_returned_data_keeps_its_status(client, caplog):
+    response = returned(client, "unprintable")
+    body = assert_contract(response, 400, "bad_request", param=None)
+    assert body["message"] == "The request could not be understood."
+    assert response.cookies["cart"]["max-age"] == 0
+    assert any(r.name == "django_apierrors" and r.exc_info for r in caplog.records)
 
 
 def test_fields_at_the_validation_status(client):

@@ -3,13 +3,18 @@ third-party apps write them."""
 
 from typing import Any
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_page
+from django.views.decorators.gzip import gzip_page
 from rest_framework import status, viewsets
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, permission_classes, renderer_classes
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import views
 from .views import CartSerializer, LineSerializer
 
 
@@ -56,6 +61,11 @@ class LineViewSet(viewsets.ViewSet):
         return Response(serializer.validated_data, status=status.HTTP_201_CREATED)
 
 
+class _Unprintable(str):
+    def __str__(self) -> str:
+        raise KeyError("a placeholder is missing")
+
+
 # name -> (data, status, headers) that a view returns.
 RETURNED: dict[str, tuple[Any, int, dict[str, str]]] = {
     "detail_401": (
@@ -93,6 +103,7 @@ RETURNED: dict[str, tuple[Any, int, dict[str, str]]] = {
     "fields_422": ({"email": ["Enter a valid email address."]}, 422, {}),
     "fields_409": ({"sku": ["A product with this SKU already exists."]}, 409, {}),
     "field_named_detail": ({"detail": ["This field is required."]}, 400, {}),
+    "unprintable": ({"detail": _Unprintable("Broken %(x)s")}, 400, {}),
 }
 
 
@@ -109,3 +120,27 @@ def returns(request: Request, name: str) -> Response:
 @permission_classes([AllowAny])
 def returns_success(request: Request) -> Response:
     return Response({"ok": True})
+
+
+@api_view(["POST"])
+@permission_classes([AllowAny])
+@renderer_classes([TemplateHTMLRenderer])
+def html_form(request: Request) -> Response:
+    """An HTML form view: its data is the template's context, not a body."""
+    serializer = CartSerializer(data=request.data)
+    if serializer.is_valid():
+        return Response({"cart": serializer.validated_data}, template_name="testapp/cart.html")
+    return Response(
+        {"serializer": serializer, "user": request.user},
+        status=status.HTTP_400_BAD_REQUEST,
+        template_name="testapp/cart.html",
+    )
+
+
+# Views wrapped in decorators made from middleware, as projects wrap DRF views.
+gzipped_raise = gzip_page(views.raise_drf)
+
+
+@method_decorator(cache_page(60), name="dispatch")
+class CachedLines(TutorialLines):
+    pass

@@ -50,5 +50,8 @@ urlpatterns = [
     path("drf/tutorial/lines/", returning.TutorialLines.as_view()),
     path("drf/returns/<str:name>/", returning.returns),
     path("drf/ok/", returning.returns_success),
+    path("drf/html-form/", returning.html_form),
+    path("drf/gzipped/raise/<str:name>/", returning.gzipped_raise),
+    path("drf/cached/lines/", returning.CachedLines.as_view()),
     *router.urls,
 ]
