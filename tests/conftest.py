@@ -1,4 +1,5 @@
 import base64
+import json
 import os
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -39,6 +40,10 @@ async def async_client() -> AsyncIterator[AsyncClient]:
     """
     yield AsyncClient(raise_request_exception=False)
     await sync_to_async(connections.close_all)()
+
+
+def post_json(client, url: str, data: object, **extra):
+    return client.post(url, json.dumps(data), content_type="application/json", **extra)
 
 
 def basic_auth(username: str, password: str = PASSWORD) -> dict[str, str]:

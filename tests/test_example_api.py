@@ -15,7 +15,7 @@ from werkzeug import Response as UpstreamResponse
 from django_apierrors import catalog
 from shop.models import Account, Order, OrderItem, Product
 
-from .conftest import basic_auth, requires_postgres
+from .conftest import basic_auth, post_json, requires_postgres
 from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +41,6 @@ def check(debug):
 def without_debug(body):
     """What a client sees whatever DEBUG is (`debug` shows the exception, by design)."""
     return {key: value for key, value in body.items() if key != "debug"}
-
-
-def post_json(client, url, data, **extra):
-    return client.post(url, json.dumps(data), content_type="application/json", **extra)
 
 
 def order(client, items, user="carol", **extra):

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from .conftest import post_json
 from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +23,6 @@ CART = {
     "address": {"city": "Lyon", "zip": "ABCDE"},
     "items": [{"qty": 1}, {"qty": 0, "note": "far too long"}],
 }
-
-
-def post_json(client, url, data, **extra):
-    return client.post(url, json.dumps(data), content_type="application/json", **extra)
 
 
 def returned(client, name, **extra):

@@ -4,20 +4,15 @@ errors leave as the contract: simplejwt's `{"detail", "code", "messages"}` detai
 message (never field errors), dj-rest-auth's returned `Response({"detail": ...}, 401)` is
 the catalog's 401 with that message, with the cookies it unset."""
 
-import json
 from datetime import timedelta
 
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, post_json
 from .contract import assert_contract
 
 pytestmark = pytest.mark.django_db
-
-
-def post_json(client, url, data, **extra):
-    return client.post(url, json.dumps(data), content_type="application/json", **extra)
 
 
 def bearer(token) -> dict[str, str]:
