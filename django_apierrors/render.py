@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.template.response import SimpleTemplateResponse
 
 from .catalog import reason_phrase
 from .conf import api_settings
@@ -56,19 +55,29 @@ def _make_encode() -> Callable[[Any], str]:
 encode_json = _make_encode()
 
 
-class ErrorResponse(SimpleTemplateResponse):
-    """An error response as DRF's own responses are: `.data` is the document that was sent
-    (a dict), and the response is a template response rendered already, so that
-    `response.data["code"]`, `view(request).render()`, `assertContains` and the decorators
-    made from middleware (`cache_page`, `gzip_page`, ...) work as with DRF's handler."""
+class ErrorResponse(HttpResponse):
+    """An error response as DRF's own responses are seen: `.data` is the document that was
+    sent (a dict), and the response behaves as a template response rendered already (as
+    DRF's `Response` is one), so that `response.data["code"]`, `view(request).render()`,
+    `assertContains` and the decorators made from middleware (`cache_page`, `gzip_page`,
+    ...) work as with DRF's handler."""
+
+    # What Django's handler, its test assertions and decorator_from_middleware read of a
+    # template response; there is no template, as with DRF's Response.
+    is_rendered = True
+    template_name = None
+    context_data = None
 
     def __init__(self, data: dict[str, Any], *, status: int, content_type: str) -> None:
-        # No template, as with DRF's Response: the content below is all there is.
-        super().__init__(None, status=status, content_type=content_type)  # type: ignore[arg-type]
-        # Bytes, because HttpResponse would otherwise parse the charset out of
-        # Content-Type; setting the content is what marks a template response rendered.
-        self.content = encode_json(data).encode()
+        # Bytes, because HttpResponse would otherwise parse the charset out of Content-Type.
+        super().__init__(encode_json(data).encode(), status=status, content_type=content_type)
         self.data = data
+
+    def render(self) -> ErrorResponse:
+        return self
+
+    def add_post_render_callback(self, callback: Callable[[HttpResponse], Any]) -> None:
+        callback(self)  # rendered already: called at once, as SimpleTemplateResponse does
 
 
 def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:

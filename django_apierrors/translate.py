@@ -52,9 +52,8 @@ DJANGO_EXCEPTION_CODES: tuple[tuple[type[BaseException], str], ...] = (
 def to_api_error(exc: BaseException) -> APIError:
     """The APIError that stands for `exc`; `error.original` keeps `exc` for logs and debug.
     An exception that no row names is an internal error."""
-    error = known_api_error(exc)
-    if error is None:
-        error = APIError.for_code("internal_error")
+    error = _translate(exc) or APIError.for_code("internal_error")
+    if error is not exc:
         error.original = exc
     return error
 
