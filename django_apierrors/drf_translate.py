@@ -200,7 +200,7 @@ def _code_for_status(status: int) -> str | None:
 def _named_code(data: Any, status: int) -> str | None:
     """A code the data names (`{"detail": ..., "code": ...}` or the ErrorDetail's own),
     where it is ours or DRF's for a catalog entry of this very status."""
-    if isinstance(data, Mapping):
+    if isinstance(data, _MAPPINGS):
         named = data.get("code", getattr(data.get("detail"), "code", None))
     else:
         named = getattr(data, "code", None)
