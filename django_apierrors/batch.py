@@ -3,8 +3,9 @@
     from django_apierrors.batch import form_item, run_batch, serializer_item
 
     def import_products(request):
-        payload = json.loads(request.body)
-        return run_batch(payload.get("products"), form_item(ProductForm), field="products")
+        payload = read_json(request)  # django_apierrors.json_body
+        items = payload.get("products") if isinstance(payload, dict) else None
+        return run_batch(items, form_item(ProductForm), field="products")
 
     @action(detail=False, methods=["post"])
     def batch(self, request):

@@ -21,7 +21,7 @@ from django.utils.log import log_response
 
 from .exceptions import APIError, InternalError
 from .render import JSON_CONTENT_TYPE, render_api_error
-from .translate import known_api_error, to_api_error
+from .translate import is_refused_value, known_api_error, to_api_error
 
 logger = logging.getLogger("django_apierrors")
 
@@ -55,8 +55,11 @@ def _answer(
         response = render_api_error(request, error)
     except Exception as failure:
         return _failed(request, exc, failure, report)
-    if report and response.status_code >= 500:
-        report_server_error(request, exc, response)
+    if report:
+        if response.status_code >= 500:
+            report_server_error(request, exc, response)
+        elif is_refused_value(exc):
+            report_refused_value(request, exc, response)
     return response
 
 
@@ -101,6 +104,23 @@ def _report(request: HttpRequest, exc: BaseException, response: HttpResponse) ->
         request=request,
         exception=exc,
     )
+
+
+def report_refused_value(request: HttpRequest, exc: BaseException, response: HttpResponse) -> None:
+    """Django's one WARNING record for a 4xx, with the traceback of the value the database
+    refused: the client's fault as a rule, but a server bug can raise it too."""
+    try:
+        log_response(
+            "%s: %s (the database refused a value: %s)",
+            response.reason_phrase,
+            request.path,
+            type(exc).__name__,
+            response=response,
+            request=request,
+            exception=exc,
+        )
+    except Exception:
+        logger.exception("django-apierrors could not log a refused value")
 
 
 def render_internal_error(request: HttpRequest) -> HttpResponse:

@@ -32,6 +32,7 @@ from .headers import stamp_response
 from .render import is_rendered_error, render_plain_error
 from .request_id import activate, assign_request_id, deactivate
 from .translate import returned_error
+from .unreadable import REFUSAL_KEY, refusal_error
 
 #: Headers of an error response we answer in its place that describe its own body, and so
 #: are not kept. Every other header is (CORS and security headers set by middleware inside
@@ -82,8 +83,11 @@ class APIErrorsMiddleware:
         request_id = self.start(request)
         token = activate(request_id)
         try:
-            response = self.get_response(request)
-            return self.finish(request, response, request_id)  # type: ignore[arg-type]
+            if REFUSAL_KEY in request.META:
+                response = answer_refusal(request)
+            else:
+                response = self.get_response(request)  # type: ignore[assignment]
+            return self.finish(request, response, request_id)
         finally:
             deactivate(token)
 
@@ -91,7 +95,10 @@ class APIErrorsMiddleware:
         request_id = self.start(request)
         token = activate(request_id)
         try:
-            response = await self.get_response(request)  # type: ignore[misc]
+            if REFUSAL_KEY in request.META:
+                response = answer_refusal(request)
+            else:
+                response = await self.get_response(request)  # type: ignore[misc]
             return self.finish(request, response, request_id)
         finally:
             deactivate(token)
@@ -119,6 +126,16 @@ class APIErrorsMiddleware:
         if settings.DEBUG_PROPAGATE_EXCEPTIONS:
             return response_for_known_exception(request, exception)
         return response_for_exception(request, exception)
+
+
+def answer_refusal(request: HttpRequest) -> HttpResponseBase:
+    """The answer to a request the server built without what it could not read
+    (`django_apierrors.wsgi` / `.asgi`): no view runs."""
+    error = refusal_error(request)
+    assert error is not None
+    if not is_api_path(request.path_info):
+        return render_plain_error(error)
+    return response_for_exception(request, error)
 
 
 def answer_error_response(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

@@ -9,6 +9,8 @@ DRF and django-ratelimit are looked at only when they are already imported.
 from __future__ import annotations
 
 import functools
+import json.decoder
+import json.scanner
 import sys
 from types import ModuleType
 
@@ -22,7 +24,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
@@ -41,6 +43,11 @@ DJANGO_EXCEPTION_CODES: tuple[tuple[type[BaseException], str], ...] = (
     (Http404, "not_found"),
     (ObjectDoesNotExist, "not_found"),
     (DjangoPermissionDenied, "permission_denied"),
+    # A value the database cannot store or compare (PostgreSQL: a NUL byte in text, a
+    # number out of range, a string too long; SQLite: an integer over 2**63) came from the
+    # client. It is logged at WARNING with its traceback (`is_refused_value`).
+    (DataError, "invalid_argument"),
+    (OverflowError, "invalid_argument"),
     (IntegrityError, "conflict"),
     (ProtectedError, "conflict"),
     (RestrictedError, "conflict"),
@@ -98,7 +105,32 @@ def _translate(exc: BaseException) -> APIError | None:
         return RateLimited()
     if isinstance(exc, DjangoValidationError):
         return ValidationFailed(errors=exc)
+    if isinstance(exc, RecursionError) and raised_by_json_decoder(exc):
+        # A document nested deeper than Python recurses (DRF's JSONParser and json.loads
+        # alike): the body's fault, not the server's.
+        return APIError.for_code("parse_error")
     for exception_class, code in DJANGO_EXCEPTION_CODES:
         if isinstance(exc, exception_class):
             return APIError.for_code(code)
     return None
+
+
+#: The files whose code raises a RecursionError while decoding a too deeply nested document
+#: (the C scanner raises from json.decoder's frame, the pure-Python one from its own).
+_JSON_DECODER_FILES = frozenset({json.decoder.__file__, json.scanner.__file__})
+
+
+def raised_by_json_decoder(exc: BaseException) -> bool:
+    """Whether `exc` was raised inside the standard library's JSON decoder."""
+    traceback = exc.__traceback__
+    if traceback is None:
+        return False
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return traceback.tb_frame.f_code.co_filename in _JSON_DECODER_FILES
+
+
+def is_refused_value(exc: BaseException) -> bool:
+    """A value the database refused: answered 400, but logged with its traceback, since a
+    server bug can raise these too."""
+    return isinstance(exc, (DataError, OverflowError))

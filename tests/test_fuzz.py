@@ -1,10 +1,14 @@
 """Fuzzing every example-project endpoint with hypothesis (a fixed example budget): random
-methods, paths, headers, query strings and bodies (invalid UTF-8, deep nesting, huge numbers,
-wrong types). Every response carries a valid X-Request-ID; no input makes a 5xx; every error
-on an API path is JSON (never an HTML page) and its body satisfies a JSON Schema generated
-from the catalog."""
+methods (HEAD too), paths, headers, query strings and bodies (invalid UTF-8, JSON nested
+deeper than Python recurses, numbers past what the database stores, NUL bytes, multipart,
+oversized bodies, charsets that are no text codec), on DRF, plain and async views, through
+the test client on the test database (SQLite, or PostgreSQL with DATABASE_URL) and over the
+wire against the example project under gunicorn. Every response carries a valid
+X-Request-ID; no input makes a 5xx; every error on an API path is JSON (never an HTML page)
+and its body satisfies a JSON Schema generated from the catalog."""
 
 import base64
+import http.client
 import json
 from decimal import Decimal
 from urllib.parse import quote
@@ -12,6 +16,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
+from django.test.client import ClientHandler
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_bakery import baker
@@ -19,12 +24,15 @@ from model_bakery import baker
 from django_apierrors import catalog
 from django_apierrors.openapi import error_response_schema, problem_details_schema
 from django_apierrors.request_id import is_valid_request_id
+from django_apierrors.wsgi import note_unreadable
 from shop.models import Account, Product
 
 from .conftest import PASSWORD
 from .schema_tools import validate
+from .servers import WireResponse, example_server
 
 EXAMPLES = 600
+WIRE_EXAMPLES = 250
 
 ENDPOINTS = [
     "/api/products/",
@@ -41,6 +49,19 @@ ENDPOINTS = [
     "/api/errors/",
     "/api/schema/",
 ]
+#: Views that hand what they read to the database unvalidated (plain, async, DRF).
+UNVALIDATED = [
+    "/api/test/hostile/store/",
+    "/api/test/hostile/astore/",
+    "/api/test/drf/hostile/store/",
+    "/api/test/hostile/echo/",
+    "/api/test/hostile/aecho/",
+    "/api/test/drf/hostile/echo/",
+]
+
+#: Values past what some database stores: 2**31 (PostgreSQL integer), 2**63 (SQLite).
+edge_integers = st.sampled_from([2**31 - 1, 2**31, 2**63 - 1, 2**63, 2**64, -(2**63) - 1])
+nul_text = st.sampled_from(["\x00", "a\x00b", "\x00" * 3])
 
 # The error body, from the catalog: every documented code, nothing else.
 CODES = sorted(entry.code for entry in catalog)
@@ -51,8 +72,10 @@ json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(10**40), max_value=10**40)
+    | edge_integers
     | st.floats(allow_nan=False)
-    | st.text(max_size=40),
+    | st.text(max_size=40)
+    | nul_text,
     lambda children: (
         st.lists(children, max_size=5)
         | st.dictionaries(
@@ -72,20 +95,52 @@ def deep(depth: int) -> str:
     return "[" * depth + "1" + "]" * depth
 
 
+def deep_object(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+def multipart(fields: dict[str, str]) -> bytes:
+    parts = [
+        f'--x\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    upload = 'Content-Disposition: form-data; name="file"; filename="a.txt"'
+    return ("".join(parts) + f"--x\r\n{upload}\r\n\r\ndata\r\n--x--\r\n").encode(
+        "utf-8", "surrogatepass"
+    )
+
+
 bodies = st.one_of(
     st.just(b""),
     st.binary(max_size=200),  # invalid UTF-8 and garbage
     json_values.map(lambda value: json.dumps(value).encode()),
     st.integers(min_value=100, max_value=5000).map(lambda depth: deep(depth).encode()),
+    st.integers(min_value=100, max_value=5000).map(lambda depth: deep_object(depth).encode()),
     st.builds(
         lambda sku, qty: json.dumps({"items": [{"sku": sku, "quantity": qty}]}).encode(),
         st.sampled_from(["MUG-1", "NOPE", "", "\x00"]) | st.text(max_size=8),
-        st.integers(min_value=-(10**30), max_value=10**30) | st.text(max_size=5),
+        st.integers(min_value=-(10**30), max_value=10**30) | edge_integers | st.text(max_size=5),
     ),
+    st.builds(  # the fields a product has, with values past the database's ranges
+        lambda sku, name, price, stock: json.dumps(
+            {"sku": sku, "name": name, "price": price, "stock": stock}
+        ).encode(),
+        st.sampled_from(["FZ-1", "X" * 40]) | nul_text,
+        st.sampled_from(["Mug", "x" * 300]) | nul_text,
+        st.sampled_from(["1.00", "1e20", "1e999999999", "-1"]),
+        edge_integers | st.integers(min_value=-5, max_value=5),
+    ),
+    st.dictionaries(
+        st.sampled_from(["sku", "name", "price", "stock", "q"]),
+        st.text(max_size=10) | nul_text,
+        max_size=4,
+    ).map(multipart),
+    st.just(b'{"pad": "' + b"x" * (70 * 1024) + b'"}'),  # over DATA_UPLOAD_MAX_MEMORY_SIZE
 )
 
 paths = st.one_of(
     st.sampled_from(ENDPOINTS),
+    st.sampled_from(UNVALIDATED),
     st.builds(
         lambda base, tail: base + quote(tail, safe="/%") + "/",
         st.sampled_from(["/api/products/", "/api/catalog/", "/api/", "/"]),
@@ -127,8 +182,11 @@ def requests(draw):
         headers["HTTP_AUTHORIZATION"] = draw(header_text)
     query = draw(
         st.dictionaries(
-            st.sampled_from(["q", "postcode", "max_price", "format"]) | st.text(max_size=5),
-            st.text(max_size=20),
+            st.sampled_from(["q", "postcode", "max_price", "format", "version"])
+            | st.text(max_size=5),
+            st.text(max_size=20)
+            | nul_text
+            | st.sampled_from(["1e999999999", "99999999999", "-1e-999", "NaN"]),
             max_size=3,
         )
     )
@@ -141,6 +199,20 @@ def requests(draw):
                 "multipart/form-data; boundary=x",
                 "application/json; charset=latin-1",
             ]
+        )
+        | st.builds(
+            lambda media_type, charset: f"{media_type}; charset={charset}",
+            st.sampled_from(
+                [
+                    "application/json",
+                    "application/x-www-form-urlencoded",
+                    "text/plain",
+                    "multipart/form-data; boundary=x",
+                ]
+            ),
+            st.sampled_from(
+                ["rot13", "hex", "zlib_codec", "base64", "no-such", "utf-16", "utf-7", "latin-1"]
+            ),
         )
         | header_text
     )
@@ -155,7 +227,9 @@ def requests(draw):
 
 
 @pytest.fixture
-def shop(db, httpserver):
+def shop(transactional_db, httpserver):
+    # Every request commits on its own, as in production: a write the database refuses in
+    # an async view (no ATOMIC_REQUESTS there) must not poison the next request.
     staff = baker.make(User, username="sam", is_staff=True)
     staff.set_password(PASSWORD)
     staff.save()
@@ -166,13 +240,45 @@ def shop(db, httpserver):
         yield
 
 
+class ServerLikeHandler(ClientHandler):
+    """The test client's handler, reading the environ as django_apierrors.wsgi does."""
+
+    def __call__(self, environ):
+        note_unreadable(environ)
+        return super().__call__(environ)
+
+
+def check_response(request, response) -> None:
+    described = f"{request['method']} {request['path']}?{request['query']}"
+    assert is_valid_request_id(response.get("X-Request-ID")), described
+    assert response.status_code < 500, (described, response.content[:300])
+    if response.status_code < 400 or request["method"] == "HEAD":
+        return
+    if not request["path"].startswith("/api/"):
+        return  # outside PATH_PREFIXES Django's own pages are kept, by design
+    content_type = response["Content-Type"]
+    assert content_type in ("application/json", "application/problem+json"), (
+        described,
+        content_type,
+        response.content[:200],
+    )
+    document = json.loads(response.content)
+    if content_type == "application/json":
+        validate(document, ERROR_SCHEMA)
+        assert document["request_id"] == response["X-Request-ID"]
+    else:
+        validate(document, PROBLEM_SCHEMA)
+
+
+FUZZ = settings(deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+
 def test_no_input_breaks_the_contract(shop):
     client = Client(raise_request_exception=False)
+    client.handler = ServerLikeHandler(enforce_csrf_checks=False)
 
     @given(request=requests())
-    @settings(
-        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
+    @settings(FUZZ, max_examples=EXAMPLES)
     def check(request):
         response = client.generic(
             request["method"],
@@ -182,24 +288,44 @@ def test_no_input_breaks_the_contract(shop):
             QUERY_STRING=request["query"],
             **request["headers"],
         )
-        described = f"{request['method']} {request['path']}?{request['query']}"
-        assert is_valid_request_id(response.get("X-Request-ID")), described
-        assert response.status_code < 500, (described, response.content[:300])
-        if response.status_code < 400 or request["method"] == "HEAD":
-            return
-        if not response.wsgi_request.path_info.startswith("/api/"):
-            return  # outside PATH_PREFIXES Django's own pages are kept, by design
-        content_type = response["Content-Type"]
-        assert content_type in ("application/json", "application/problem+json"), (
-            described,
-            content_type,
-            response.content[:200],
-        )
-        document = json.loads(response.content)
-        if content_type == "application/json":
-            validate(document, ERROR_SCHEMA)
-            assert document["request_id"] == response["X-Request-ID"]
-        else:
-            validate(document, PROBLEM_SCHEMA)
+        check_response({**request, "path": response.wsgi_request.path_info}, response)
 
     check()
+
+
+def wire_headers(request) -> dict[str, str]:
+    headers = {"Content-Type": request["content_type"]}
+    for key, value in request["headers"].items():
+        headers[key.removeprefix("HTTP_").replace("_", "-").title()] = value
+    return headers
+
+
+def test_no_input_breaks_the_contract_under_gunicorn(tmp_path):
+    """The same requests over the wire, to the example project under gunicorn with DEBUG
+    off (its wsgi.py uses django_apierrors.wsgi)."""
+    with example_server(tmp_path, {}, workers=2, seed=True) as base_url:
+        host, port = base_url.removeprefix("http://").split(":")
+
+        @given(request=requests())
+        @settings(FUZZ, max_examples=WIRE_EXAMPLES)
+        def check(request):
+            headers = wire_headers(request)
+            if any(
+                not value.isascii() or "\n" in value or "\r" in value for value in headers.values()
+            ):
+                return  # http.client refuses to send these; the test client tries them
+            target = request["path"] + ("?" + request["query"] if request["query"] else "")
+            connection = http.client.HTTPConnection(host, int(port), timeout=30)
+            try:
+                connection.request(request["method"], target, request["body"], headers)
+                reply = connection.getresponse()
+                response = WireResponse(
+                    reply.status, {k.lower(): v for k, v in reply.getheaders()}, reply.read()
+                )
+            finally:
+                connection.close()
+            if response.status_code >= 400 and "content-type" in response.headers:
+                response.headers["content-type"] = response["Content-Type"].split(";")[0]
+            check_response(request, response)
+
+        check()

@@ -18,7 +18,8 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
-    "django.contrib.staticfiles",  # serves the sidecar's Swagger UI and Redoc files
+    "whitenoise.runserver_nostatic",  # runserver serves static files as WhiteNoise does
+    "django.contrib.staticfiles",  # finds the sidecar's Swagger UI and Redoc files
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -29,6 +30,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_apierrors.middleware.APIErrorsMiddleware",
+    # Static files (the sidecar's Swagger UI and Redoc assets) with DEBUG off too. WhiteNoise
+    # asks for the place right after SecurityMiddleware, before every other middleware; it
+    # answers only files under STATIC_URL, so it sits right after APIErrorsMiddleware, which
+    # keeps that place (check W002) and still sees every API request first.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,6 +90,9 @@ STOCK_RATE = os.environ.get("STOCK_RATE", "120/m")
 CATALOG_READ_RATE = os.environ.get("CATALOG_READ_RATE", "300/m")
 
 STATIC_URL = "/static/"
+# WhiteNoise serves the installed apps' static files from where they are (no collectstatic
+# step for the example); a deployment sets STATIC_ROOT, runs collectstatic, and drops this.
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
 
@@ -117,6 +126,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI and Redoc from the drf-spectacular-sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge image from validator.swagger.io: the page loads nothing from another host.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -22,7 +22,7 @@ from django_apierrors import AlreadyExists, InvalidArgument
 from django_apierrors.batch import run_batch, serializer_item
 from django_apierrors.idempotency import IdempotentMixin
 from django_apierrors.openapi import api_errors
-from django_apierrors.preconditions import etag
+from django_apierrors.preconditions import locked_row_condition
 from django_apierrors.throttling import RatelimitThrottle
 
 from . import carrier
@@ -34,6 +34,8 @@ from .serializers import (
     ProductSerializer,
     ShippingQuoteSerializer,
 )
+
+MAX_PRICE = Decimal("99999999.99")
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):
@@ -51,14 +53,19 @@ class CatalogReadThrottle(RatelimitThrottle):
     method = "GET"
 
 
-def product_etag(request: Request, sku: str, *args: Any, **kwargs: Any) -> str | None:
-    version = Product.objects.filter(sku=sku).values_list("version", flat=True).first()
-    return None if version is None else Product(sku=sku, version=version).etag
+def product_etag(product: Product) -> str:
+    return product.etag
 
 
 # Updates honour If-Match: a stale ETag answers 412 with the current one (Django decides).
-@method_decorator(etag(product_etag), name="update")
-@method_decorator(etag(product_etag), name="partial_update")
+# The row stays locked from the check until the write commits: of concurrent updates with
+# the same If-Match, one writes and the others answer 412. One object for both methods, so
+# a PATCH (partial_update calls update) is checked once.
+product_precondition = locked_row_condition(Product, lookup_field="sku", etag=product_etag)
+
+
+@method_decorator(product_precondition, name="update")
+@method_decorator(product_precondition, name="partial_update")
 @method_decorator(api_errors(add=[409]), name="update")
 @method_decorator(api_errors(add=[409]), name="partial_update")
 class ProductViewSet(viewsets.ModelViewSet):
@@ -77,8 +84,11 @@ class ProductViewSet(viewsets.ModelViewSet):
                 limit = Decimal(max_price)
             except InvalidOperation:
                 limit = Decimal("NaN")
-            if not limit.is_finite() or limit < 0:
-                raise InvalidArgument("max_price must be a non-negative number.", param="max_price")
+            # Bounded by the column (10 digits, 2 decimals): the database refuses larger.
+            if not limit.is_finite() or not 0 <= limit <= MAX_PRICE:
+                raise InvalidArgument(
+                    "max_price must be a number from 0 to 99999999.99.", param="max_price"
+                )
             queryset = queryset.filter(price__lte=limit)
         return queryset
 
@@ -114,7 +124,14 @@ class ProductViewSet(viewsets.ModelViewSet):
         items = request.data.get("items") if isinstance(request.data, dict) else None
         return run_batch(items, serializer_item(ProductSerializer), max_items=100)
 
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().update(request, *args, **kwargs)
+        # The new version's ETag: the If-Match of the client's next update.
+        response["ETag"] = Product(sku=response.data["sku"], version=response.data["version"]).etag
+        return response
+
     def perform_update(self, serializer: BaseSerializer[Product]) -> None:
+        # The row was read under product_precondition's lock: its version is the current one.
         product = serializer.instance
         assert product is not None
         serializer.save(version=product.version + 1)

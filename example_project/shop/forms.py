@@ -1,6 +1,8 @@
 from django import forms
 from django.core.validators import RegexValidator
 
+from .models import MAX_STOCK
+
 
 class ProductForm(forms.Form):
     # Uniqueness of the SKU is left to the database: under concurrency only the
@@ -10,4 +12,4 @@ class ProductForm(forms.Form):
     )
     name = forms.CharField(max_length=200)
     price = forms.DecimalField(max_digits=10, decimal_places=2, min_value=0)
-    stock = forms.IntegerField(min_value=0, required=False)
+    stock = forms.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)

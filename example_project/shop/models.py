@@ -5,6 +5,8 @@ from django.db import models
 
 #: What a SKU may be: safe in a URL path segment and in every database.
 SKU_REGEX = r"^[A-Za-z0-9_-]{1,32}$"
+#: The largest stock every database stores in a PositiveIntegerField (PostgreSQL: 2**31 - 1).
+MAX_STOCK = 2**31 - 1
 
 
 class Product(models.Model):

@@ -3,13 +3,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import SKU_REGEX, Order, OrderItem, Product
+from .models import MAX_STOCK, SKU_REGEX, Order, OrderItem, Product
 
 
 class ProductSerializer(serializers.ModelSerializer):
     # A duplicate SKU is a 409 already_exists (see ProductViewSet), not a field error, so
     # the field is declared without the model's unique validator.
     sku = serializers.RegexField(SKU_REGEX, max_length=32)
+    # Bounded on every database (SQLite stores larger, PostgreSQL refuses them).
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)
 
     class Meta:
         model = Product

@@ -1,6 +1,5 @@
 """The plain-Django side of the shop: JSON views without DRF, one of them async."""
 
-import json
 from typing import Any
 
 from django.db import transaction
@@ -10,9 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from django_apierrors import InvalidArgument, MethodNotAllowed, ParseError, ValidationFailed
+from django_apierrors import InvalidArgument, MethodNotAllowed, ValidationFailed
 from django_apierrors.batch import form_item, run_batch
 from django_apierrors.idempotency import idempotent
+from django_apierrors.json_body import read_json
 from django_apierrors.ratelimit import ratelimit
 
 from .forms import ProductForm
@@ -34,8 +34,9 @@ def product_json(product: Product) -> dict[str, Any]:
 def search_products(request: HttpRequest) -> JsonResponse:
     """GET /api/catalog/search/?q=mug: limited per client IP, a sustained and a burst rate."""
     query = request.GET.get("q", "").strip()
-    if not 1 <= len(query) <= 50:
-        raise InvalidArgument("q must be 1 to 50 characters.", param="q")
+    # No control characters: PostgreSQL refuses a NUL byte in text (a DataError).
+    if not 1 <= len(query) <= 50 or not query.isprintable():
+        raise InvalidArgument("q must be 1 to 50 printable characters.", param="q")
     products = Product.objects.filter(Q(name__icontains=query) | Q(sku__icontains=query))[:20]
     return JsonResponse({"results": [product_json(product) for product in products]})
 
@@ -48,10 +49,7 @@ def product_detail(request: HttpRequest, sku: str) -> JsonResponse:
 @require_POST
 def import_products(request: HttpRequest) -> JsonResponse:
     """POST {"products": [...]}: creates all of them or, on any error, none."""
-    try:
-        payload = json.loads(request.body)  # over DATA_UPLOAD_MAX_MEMORY_SIZE: 413
-    except ValueError as exc:
-        raise ParseError("The body is not valid JSON.") from exc
+    payload = read_json(request)  # 415, 413 or 400 parse_error for what is not JSON
     items = payload.get("products") if isinstance(payload, dict) else None
     if not isinstance(items, list) or not items:
         raise ValidationFailed(errors={"products": ["Send a non-empty list of products."]})
@@ -74,10 +72,7 @@ def import_products(request: HttpRequest) -> JsonResponse:
 def batch_products(request: HttpRequest) -> JsonResponse:
     """POST {"products": [...]}: creates each valid product and reports every item's outcome
     (201); 422 when none could be created. ?all_or_nothing=1: any failure rolls back all."""
-    try:
-        payload = json.loads(request.body)
-    except ValueError as exc:
-        raise ParseError("The body is not valid JSON.") from exc
+    payload = read_json(request)
     items = payload.get("products") if isinstance(payload, dict) else None
     return run_batch(
         items,

@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from . import bare, limited, returning, views
+from . import bare, hostile, limited, returning, views
 
 router = SimpleRouter()
 router.register("drf/tutorial/line-set", returning.LineViewSet, basename="line")
@@ -18,6 +18,7 @@ urlpatterns = [
     path("bare/read-post/", bare.read_post),
     path("preconditions/", bare.ours),
     path("preconditions/async/", bare.ours_async),
+    path("preconditions/rows/", include("tests.testapp.preconditions_views")),
     path("limited/two/", limited.two_limits),
     path("limited/two-exhausted/", limited.two_exhausted),
     path("limited/ip/", limited.per_ip),
@@ -30,6 +31,12 @@ urlpatterns = [
     path("limited/drf-throttle/", limited.drf_throttled),
     path("limited/upstream/", limited.upstream_limited),
     path("limited/upstream-and-ours/", limited.upstream_and_ours),
+    path("hostile/store/", hostile.store),
+    path("hostile/astore/", hostile.astore),
+    path("drf/hostile/store/", hostile.drf_store),
+    path("hostile/echo/", hostile.echo),
+    path("hostile/aecho/", hostile.aecho),
+    path("drf/hostile/echo/", hostile.drf_echo),
     path("raise/<str:name>/", views.raise_sync),
     path("araise/<str:name>/", views.raise_async),
     path("drf/raise/<str:name>/", views.raise_drf),
