@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -318,3 +319,95 @@ def _bad_values(value: Mapping[str, Any]) -> list[tuple[str, str]]:
                     )
                 )
     return problems
+
+
+DJANGO_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+FAIL_SAFE_CACHE = "django_apierrors.cache.RedisCache"
+REDIS_TIMEOUT_OPTIONS = ("socket_connect_timeout", "socket_timeout")
+DRF_THROTTLE_SETTINGS = ("DEFAULT_THROTTLE_CLASSES", "DEFAULT_THROTTLE_RATES")
+
+
+@register(Tags.caches)
+def check_cache_timeouts(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A Redis cache of limits, throttles or idempotency keys without socket timeouts lets
+    a hung Redis hold every request for redis-py's default (5 s since redis-py 8.0, forever
+    before) instead of failing fast."""
+    caches = getattr(settings, "CACHES", {})
+    aliases = ["default"]  # DRF's throttles and the idempotency keys
+    if importlib.util.find_spec("django_ratelimit") is not None:
+        aliases.append(getattr(settings, "RATELIMIT_USE_CACHE", "default"))
+    messages: list[CheckMessage] = []
+    for alias in dict.fromkeys(aliases):
+        config = caches.get(alias) or {}
+        if not _is_redis_cache(config.get("BACKEND", "")):
+            continue
+        missing = [name for name in REDIS_TIMEOUT_OPTIONS if not _redis_option(config, name)]
+        if missing:
+            messages.append(
+                Warning(
+                    f"The Redis cache {alias!r} has no {' and no '.join(missing)}: a Redis "
+                    "that hangs holds each limited or idempotent request for redis-py's "
+                    "default (5 s since redis-py 8.0, no timeout at all before).",
+                    hint='Set "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": '
+                    "0.5} in the cache: a request then waits at most about one second for a "
+                    "failing Redis, then passes or answers 503 (RATELIMIT_FAIL_OPEN).",
+                    id=ID + "W009",
+                )
+            )
+    return messages
+
+
+@register(Tags.caches)
+def check_drf_throttles_fail_open(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """RATELIMIT_FAIL_OPEN with DRF's own throttles needs a default cache that lets their
+    history reads fail open: DRF reads and writes the cache itself."""
+    value = getattr(settings, SETTING_NAME, None)
+    if not isinstance(value, Mapping) or value.get("RATELIMIT_FAIL_OPEN") is not True:
+        return []
+    if not apps.is_installed("rest_framework"):
+        return []
+    drf_settings = getattr(settings, "REST_FRAMEWORK", None) or {}
+    if not any(drf_settings.get(name) for name in DRF_THROTTLE_SETTINGS):
+        return []
+    backend = (getattr(settings, "CACHES", {}).get("default") or {}).get("BACKEND", "")
+    if _is_fail_safe_cache(backend) or not (backend in SHARED_CACHES or _is_redis_cache(backend)):
+        return []  # fails open already, or a local cache, which does not fail
+    return [
+        Warning(
+            f"RATELIMIT_FAIL_OPEN is on, but DRF's own throttles read and write the default "
+            f"cache ({backend}) themselves: when it fails they answer 503, not pass.",
+            hint=f"Use BACKEND {FAIL_SAFE_CACHE!r} for the default cache: DRF's throttle "
+            "histories then follow RATELIMIT_FAIL_OPEN, every other key fails as before.",
+            id=ID + "W010",
+        )
+    ]
+
+
+def _is_redis_cache(backend: str) -> bool:
+    if backend in (DJANGO_REDIS_CACHE, FAIL_SAFE_CACHE):
+        return True
+    return _is_subclass(backend, DJANGO_REDIS_CACHE)
+
+
+def _is_fail_safe_cache(backend: str) -> bool:
+    return backend == FAIL_SAFE_CACHE or _is_subclass(backend, FAIL_SAFE_CACHE)
+
+
+def _is_subclass(path: str, base_path: str) -> bool:
+    try:
+        backend_class = import_string(path)
+        base = import_string(base_path)
+    except ImportError:
+        return False  # Django reports a backend that cannot be imported
+    return isinstance(backend_class, type) and issubclass(backend_class, base)
+
+
+def _redis_option(config: Mapping[str, Any], name: str) -> bool:
+    """Whether the cache sets this redis-py option, in OPTIONS or in its URL's query."""
+    if (config.get("OPTIONS") or {}).get(name) is not None:
+        return True
+    location = config.get("LOCATION") or ""
+    servers = location if isinstance(location, list | tuple) else str(location).split(",")
+    return bool(servers) and all(
+        parse_qs(urlsplit(str(server).strip()).query).get(name) for server in servers
+    )

@@ -9,7 +9,6 @@ DRF views then answer byte-for-byte like plain ones, in problem+json where asked
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 from django.http import HttpResponse
@@ -19,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView, set_rollback
 
+from .cache import is_cache_failure
+from .exceptions import ServiceUnavailable
 from .handling import response_for_known_exception
 from .limits import RateLimitUsage, record_usage
 from .request_id import django_request
@@ -59,7 +60,14 @@ def record_throttle_usages(request: Request, view: APIView) -> None:
     """Report what DRF's own rate throttles know when one of them answered 429."""
     for throttle in view.get_throttles():
         if isinstance(throttle, SimpleRateThrottle):
-            usage = _simple_throttle_usage(throttle, request, view)
+            try:
+                usage = _simple_throttle_usage(throttle, request, view)
+            except Exception as failure:
+                # The cache failed since the throttle read it: the 429 stands, without
+                # numbers nobody could read.
+                if not (is_cache_failure(failure) or isinstance(failure, ServiceUnavailable)):
+                    raise
+                continue
             if usage is not None:
                 record_usage(request, usage)
 
@@ -80,16 +88,23 @@ def _simple_throttle_usage(
     cache_key = throttle.get_cache_key(request, view)
     if cache_key is None:
         return None
+    # The clock DRF's throttle reads (its `timer`), so that these numbers and DRF's wait()
+    # (the 429's Retry-After) come from the same time.
     now = throttle.timer()
+    # DRF drops an entry once it is `duration` old (`entry <= now - duration`).
     history = [t for t in throttle.cache.get(cache_key, []) if t > now - duration]
+    if not history:
+        return None  # nothing left that limits the client (or the history could not be read)
     remaining = max(0, num_requests - len(history))
-    # The history is newest first; a slot frees when its oldest entry leaves the window.
-    frees_at = history[-1] + duration if history else now
+    # The history is newest first; an entry leaves `duration` after it was made. Over the
+    # limit, a request passes once fewer than num_requests entries are left: when the one at
+    # index num_requests - 1 leaves. Under it, the next slot frees with the oldest entry.
+    index = num_requests - 1 if remaining == 0 and num_requests > 0 else -1
     return RateLimitUsage(
         name=throttle.scope or type(throttle).__name__,
         limit=num_requests,
         remaining=remaining,
         window=duration,
-        reset=math.ceil(frees_at),
+        frees_at=float(history[index] + duration),
         exceeded=remaining == 0,
     )

@@ -2,11 +2,13 @@
 
 A limiter (our `ratelimit` decorator, the DRF throttles) records one `RateLimitUsage` per
 limit it measured on the request; every response then reports the tightest of them. This
-module counts nothing itself: the numbers come from django-ratelimit's counters.
+module counts nothing itself: the numbers come from django-ratelimit's counters and DRF's
+throttle histories.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -26,48 +28,59 @@ IETF_HEADERS = ("RateLimit-Policy", "RateLimit")
 
 @dataclass(frozen=True)
 class RateLimitUsage:
-    """One limit as measured for one request."""
+    """One limit as measured for one request.
+
+    `frees_at` is the moment (UTC epoch seconds, fractional) from which a request is
+    counted afresh: the next window's first second for django-ratelimit, the moment the
+    oldest request leaves the history for DRF's throttles. Every number a client reads is
+    rounded up from it, from one reading of the clock: waiting `Retry-After` seconds, or
+    until `X-RateLimit-Reset`, is always enough, and one second less would not be.
+    """
 
     name: str
     limit: int
     remaining: int
     window: int  # seconds
-    reset: int  # UTC epoch seconds when the window ends
+    frees_at: float
     exceeded: bool = False  # this request was over the limit
 
     @classmethod
-    def from_counts(
-        cls,
-        name: str,
-        limit: int,
-        count: int,
-        window: int,
-        seconds_left: int,
-        exceeded: bool,
-        counted_at: int | None = None,
+    def from_window(
+        cls, name: str, limit: int, count: int, window: int, window_end: int, exceeded: bool
     ) -> RateLimitUsage:
-        """`seconds_left` as counted at the whole second `counted_at` (default: now)."""
-        counted_at = int(time.time()) if counted_at is None else counted_at
+        """A django-ratelimit count in the window ending at second `window_end`. That window
+        still counts the requests made during second `window_end` (its `_get_window` answers
+        `window_end` until the clock reaches `window_end + 1`): the next one begins then."""
         return cls(
             name=name,
             limit=limit,
             remaining=max(0, limit - count),
             window=window,
-            reset=counted_at + max(0, seconds_left),
+            frees_at=float(window_end + 1),
             exceeded=exceeded,
         )
 
+    def seconds_left(self, now: float | None = None) -> int:
+        """Whole seconds until `frees_at`, rounded up; at least 1."""
+        now = time.time() if now is None else now
+        return max(1, math.ceil(self.frees_at - now))
+
+    def reset_at(self, now: float | None = None) -> int:
+        """`frees_at` in whole epoch seconds, rounded up, and never in the past."""
+        now = time.time() if now is None else now
+        return max(math.ceil(self.frees_at), math.floor(now) + 1)
+
     @property
     def retry_after(self) -> int:
-        """Whole seconds until the window ends, at least 1."""
-        return max(1, self.reset - int(time.time()))
+        return self.seconds_left()
 
-    def as_meta(self) -> dict[str, int]:
+    def as_meta(self, now: float | None = None) -> dict[str, int]:
+        now = time.time() if now is None else now
         return {
             "limit": self.limit,
             "remaining": self.remaining,
-            "reset": self.reset,
-            "retry_after": self.retry_after,
+            "reset": self.reset_at(now),
+            "retry_after": self.seconds_left(now),
         }
 
 
@@ -83,25 +96,33 @@ def recorded_usage(request: HttpRequest) -> RateLimitUsage | None:
     usages: list[RateLimitUsage] | None = request.__dict__.get(_USAGES_ATTRIBUTE)
     if not usages:
         return None
-    return min(usages, key=lambda usage: (not usage.exceeded, usage.remaining, -usage.reset))
+    return min(usages, key=lambda usage: (not usage.exceeded, usage.remaining, -usage.frees_at))
 
 
 def add_rate_limit_headers(response: HttpResponseBase, usage: RateLimitUsage) -> list[str]:
     """Set the rate-limit headers of the configured styles; return their names."""
     styles = api_settings.RATELIMIT_HEADER_STYLES
     names: list[str] = []
+    now = time.time()
     if "x-ratelimit" in styles:
         response["X-RateLimit-Limit"] = str(usage.limit)
         response["X-RateLimit-Remaining"] = str(usage.remaining)
-        response["X-RateLimit-Reset"] = str(usage.reset)
+        response["X-RateLimit-Reset"] = str(usage.reset_at(now))
         names += X_RATELIMIT_HEADERS
     if "ietf" in styles:
         name = _policy_name(usage.name)
-        seconds_left = max(0, usage.reset - int(time.time()))
+        seconds_left = usage.seconds_left(now)
+        if response.status_code == 429 and response.has_header("Retry-After"):
+            # The 429's own wait, computed when it was raised (a second may have ended since).
+            seconds_left = _whole_seconds(response["Retry-After"], seconds_left)
         response["RateLimit-Policy"] = f'"{name}";q={usage.limit};w={usage.window}'
         response["RateLimit"] = f'"{name}";r={usage.remaining};t={seconds_left}'
         names += IETF_HEADERS
     return names
+
+
+def _whole_seconds(value: str, default: int) -> int:
+    return int(value) if value.isdigit() else default
 
 
 def _policy_name(name: str) -> str:

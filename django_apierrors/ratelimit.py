@@ -12,37 +12,39 @@ Over the limit, it raises `RateLimited`; every response of the view then carries
 X-RateLimit headers of the tightest limit. When the cache fails, the request is let through
 (`RATELIMIT_FAIL_OPEN`) or answered 503 with Retry-After, never 500 and never a 429 for a
 limit nobody measured.
+
+HEAD is counted as GET: a limit with `method="GET"` counts HEAD requests too, on the same
+counter (django-ratelimit's key holds the limit's `method` argument, which stays as given).
 """
 
 from __future__ import annotations
 
 import functools
-import logging
-import sys
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
+from django.core.cache import caches
 from django_ratelimit import ALL, UNSAFE
 from django_ratelimit.core import _split_rate, get_usage
 
-from .conf import api_settings
-from .exceptions import RateLimited, ServiceUnavailable
+from .cache import (
+    EARLIER,
+    failed_on_this_request,
+    is_cache_failure,
+    limit_cache_failed,
+    note_cache_failure,
+)
+from .exceptions import RateLimited
 from .limits import RateLimitUsage, record_usage
+from .request_id import django_request
 from .statuses import note_statuses
 
 __all__ = ["ALL", "UNSAFE", "measure_rate_limit", "ratelimit"]
-
-logger = logging.getLogger("django_apierrors.ratelimit")
-
-#: Retry-After of the 503 answered while the rate-limit cache is failing (fail-closed).
-CACHE_FAILURE_RETRY_AFTER = 5
-#: A failing cache is logged at most once per this many seconds, per process.
-CACHE_FAILURE_LOG_INTERVAL = 60.0
-
-_last_failure_logged = 0.0
 
 #: What a limited view can answer besides its own statuses (503: the cache failed).
 LIMITED_STATUSES = (429, 503)
@@ -73,7 +75,8 @@ def ratelimit(
             if usage.exceeded:
                 request.limited = True
                 if block:
-                    raise RateLimited(retry_after=usage.retry_after, meta=usage.as_meta())
+                    meta = usage.as_meta()
+                    raise RateLimited(retry_after=meta["retry_after"], meta=meta)
             else:
                 request.limited = getattr(request, "limited", False)
 
@@ -127,98 +130,105 @@ def measure_rate_limit(
         resolved.append(value)
         return value
 
-    def counted(increment: bool) -> tuple[Any, int | None]:
-        """django-ratelimit's counts, and the whole second its `time_left` was counted
-        from, where it is known: when no second ended while it counted."""
-        before = int(time.time())
-        counts = get_usage(
-            request, group=group, fn=fn, key=key, rate=rate_for, method=method, increment=increment
-        )
-        return counts, before if int(time.time()) == before else None
+    def counted(increment: bool) -> tuple[Any, int | None, float]:
+        """django-ratelimit's counts; the whole second its `time_left` was counted from,
+        where it is known (no second ended while it counted); and the time after."""
+        before = time.time()
+        with _head_counted_as_get(request, method):
+            counts = get_usage(
+                request,
+                group=group,
+                fn=fn,
+                key=key,
+                rate=rate_for,
+                method=method,
+                increment=increment,
+            )
+        after = time.time()
+        second = math.floor(before)
+        return counts, second if math.floor(after) == second else None, after
 
+    cache_alias = getattr(settings, "RATELIMIT_USE_CACHE", "default")
+    cache = caches[cache_alias]
+    what = f"cache {cache_alias!r}"
+    if failed_on_this_request(cache):
+        # An earlier limit of this request waited for it already: do not wait again.
+        limit_cache_failed(None, what, EARLIER)  # raises unless RATELIMIT_FAIL_OPEN
+        return None
     try:
-        counts, counted_at = counted(increment=True)
-        if counts is not None and counted_at is None:
-            # Its time_left may be from the second before ours (a reset one second late):
-            # ask again, without counting, for one whose second is known.
-            again, counted_at = counted(increment=False)
-            if again is None or counted_at is None or again["time_left"] > counts["time_left"]:
-                # Not known again, or the second that ended was the window's: a new window
-                # has begun, and the count was the old one's.
-                counted_at = None
+        counts, second, after = counted(increment=True)
+        if counts is None:
+            return None  # the limit does not apply to this request
+        if _no_count(counts):
+            raise _NoCount
+        if second is None:
+            # Its time_left may be from the second before ours: ask again, without
+            # counting, for one whose second is known.
+            again, second, _ = counted(increment=False)
+            if (
+                again is None
+                or second is None
+                or _no_count(again)
+                or again["time_left"] > counts["time_left"]
+            ):
+                # Unknown, or a new window began meanwhile (the count was the old one's,
+                # which has ended): the latest second the old window can end at.
+                second = math.floor(after)
             else:
                 counts["time_left"] = again["time_left"]
     except Exception as failure:
-        if not is_cache_failure(failure):
+        if not isinstance(failure, _NoCount) and not is_cache_failure(failure):
             raise  # a bug (say, in a rate callable) is a 500, not an outage
-        _cache_failed(failure)  # raises unless RATELIMIT_FAIL_OPEN
-        return None
-    if counts is None:
-        return None
-    if counts["time_left"] == -1 and counts["limit"] == 0:
-        # django-ratelimit's answer when the cache returned no count.
-        _cache_failed(None)
-        return None
+        note_cache_failure(cache)
+        limit_cache_failed(None if isinstance(failure, _NoCount) else failure, what)
+        return None  # RATELIMIT_FAIL_OPEN: the request passes, unmeasured
 
     _, window = _split_rate(resolved[-1])
-    usage = RateLimitUsage.from_counts(
+    usage = RateLimitUsage.from_window(
         name=group or _view_name(fn),
         limit=counts["limit"],
         count=counts["count"],
         window=window,
-        seconds_left=counts["time_left"],
+        window_end=second + counts["time_left"],
         exceeded=counts["should_limit"],
-        counted_at=counted_at,
     )
     record_usage(request, usage)
     return usage
 
 
-#: Exceptions cache clients raise when their server is down or slow (imported if in use).
-CACHE_CLIENT_ERRORS = (
-    ("redis.exceptions", "RedisError"),
-    ("pymemcache.exceptions", "MemcacheError"),
-    ("pylibmc", "Error"),
-)
+class _NoCount(Exception):
+    """The cache answered no count (django-ratelimit's `time_left` -1 with limit 0)."""
 
 
-def is_cache_failure(exc: BaseException) -> bool:
-    if isinstance(exc, OSError):  # refused, reset, timed out, name resolution
+def _no_count(counts: dict[str, Any]) -> bool:
+    return bool(counts["time_left"] == -1 and counts["limit"] == 0)
+
+
+def _matches(method: Any, name: str) -> bool:
+    """Whether a limit's `method` argument covers the HTTP method `name` (as django-ratelimit
+    matches them)."""
+    if method == ALL:
         return True
-    for module_name, class_name in CACHE_CLIENT_ERRORS:
-        error_class = getattr(sys.modules.get(module_name), class_name, None)
-        if isinstance(error_class, type) and isinstance(exc, error_class):
-            return True
-    return False
+    methods = method if isinstance(method, list | tuple) else [method]
+    return name in [str(m).upper() for m in methods]
+
+
+@contextmanager
+def _head_counted_as_get(request: Any, method: Any) -> Iterator[None]:
+    """Present a HEAD request to django-ratelimit as the GET it is, where the limit counts
+    GETs but not HEADs: HEAD runs the same view (the same queries) and shares its counter."""
+    underlying = django_request(request)
+    if underlying.method != "HEAD" or _matches(method, "HEAD") or not _matches(method, "GET"):
+        yield
+        return
+    underlying.method = "GET"
+    try:
+        yield
+    finally:
+        underlying.method = "HEAD"
 
 
 def _view_name(fn: Callable[..., Any] | None) -> str:
     if isinstance(fn, functools.partial):
         fn = fn.func
     return getattr(fn, "__qualname__", None) or "default"
-
-
-def _cache_failed(failure: Exception | None) -> None:
-    global _last_failure_logged
-    now = time.monotonic()
-    if now - _last_failure_logged >= CACHE_FAILURE_LOG_INTERVAL:
-        _last_failure_logged = now
-        cache_alias = getattr(settings, "RATELIMIT_USE_CACHE", "default")
-        if api_settings.RATELIMIT_FAIL_OPEN:
-            logger.warning(
-                "Rate limiting is off: cache %r failed (%s); requests pass unmeasured "
-                "(RATELIMIT_FAIL_OPEN). Logged once per %d s.",
-                cache_alias,
-                failure or "no count",
-                CACHE_FAILURE_LOG_INTERVAL,
-            )
-        else:
-            logger.error(
-                "Rate limiting failed: cache %r failed (%s); answering 503. Logged once per %d s.",
-                cache_alias,
-                failure or "no count",
-                CACHE_FAILURE_LOG_INTERVAL,
-                exc_info=failure,
-            )
-    if not api_settings.RATELIMIT_FAIL_OPEN:
-        raise ServiceUnavailable(retry_after=CACHE_FAILURE_RETRY_AFTER) from failure

@@ -23,7 +23,8 @@ from .ratelimit import ALL, measure_rate_limit
 class RatelimitThrottle(BaseThrottle):
     """Set `rate` (and `key`, `group`, `method` as django-ratelimit takes them) on a subclass.
 
-    Without a `group`, each throttle class counts separately per view class.
+    Without a `group`, each throttle class counts separately per view class. HEAD counts as
+    GET, and a failing cache follows RATELIMIT_FAIL_OPEN, as for `@ratelimit`.
     """
 
     rate: Any = None
@@ -43,4 +44,5 @@ class RatelimitThrottle(BaseThrottle):
         return self.usage is None or not self.usage.exceeded
 
     def wait(self) -> float | None:
+        # Whole seconds, rounded up from the moment the window ends (DRF rounds up again).
         return None if self.usage is None else float(self.usage.retry_after)

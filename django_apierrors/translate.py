@@ -29,6 +29,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
 
+from .cache import cache_outage_error
 from .conf import api_settings
 from .exceptions import APIError, RateLimited, ValidationFailed
 
@@ -103,6 +104,10 @@ def _translate(exc: BaseException) -> APIError | None:
     ratelimit_exceptions = sys.modules.get("django_ratelimit.exceptions")
     if ratelimit_exceptions is not None and isinstance(exc, ratelimit_exceptions.Ratelimited):
         return RateLimited()
+    # Redis down or hung (a cache call nothing else caught): 503 with Retry-After, not 500.
+    outage = cache_outage_error(exc)
+    if outage is not None:
+        return outage
     if isinstance(exc, DjangoValidationError):
         return ValidationFailed(errors=exc)
     if isinstance(exc, RecursionError) and raised_by_json_decoder(exc):

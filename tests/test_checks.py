@@ -167,3 +167,86 @@ def test_ratelimit_cache_alias_must_exist():
 
     with override_settings(CACHES=LOCMEM, RATELIMIT_USE_CACHE="limits"):
         assert ids(check_ratelimit_cache()) == ["django_apierrors.E004"]
+
+
+DJANGO_REDIS = "django.core.cache.backends.redis.RedisCache"
+OURS = "django_apierrors.cache.RedisCache"
+TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("cache", "expected"),
+    [
+        ({"BACKEND": DJANGO_REDIS, "LOCATION": "redis://r/0", "OPTIONS": TIMEOUTS}, []),
+        ({"BACKEND": OURS, "LOCATION": "redis://r/0", "OPTIONS": TIMEOUTS}, []),
+        (
+            {
+                "BACKEND": DJANGO_REDIS,
+                "LOCATION": "redis://r/0?socket_timeout=0.5&socket_connect_timeout=0.5",
+            },
+            [],
+        ),
+        ({"BACKEND": DJANGO_REDIS, "LOCATION": "redis://r/0"}, ["django_apierrors.W009"]),
+        ({"BACKEND": OURS, "LOCATION": "redis://r/0"}, ["django_apierrors.W009"]),
+        (
+            {"BACKEND": DJANGO_REDIS, "LOCATION": "redis://r/0", "OPTIONS": {"socket_timeout": 1}},
+            ["django_apierrors.W009"],
+        ),
+        ({"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, []),
+    ],
+    ids=["options", "ours", "url-query", "none", "ours-none", "no-connect-timeout", "locmem"],
+)
+def test_redis_cache_without_socket_timeouts(cache, expected):
+    from django_apierrors.checks import check_cache_timeouts
+
+    with override_settings(CACHES={"default": cache}):
+        messages = check_cache_timeouts()
+    assert ids(messages) == expected
+    if expected and "OPTIONS" in cache:
+        assert "socket_connect_timeout" in messages[0].msg
+        assert "no socket_timeout" not in messages[0].msg
+
+
+def test_rate_limit_cache_without_socket_timeouts():
+    from django_apierrors.checks import check_cache_timeouts
+
+    caches = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {"BACKEND": DJANGO_REDIS, "LOCATION": "redis://r/0"},
+    }
+    with override_settings(CACHES=caches, RATELIMIT_USE_CACHE="limits"):
+        messages = check_cache_timeouts()
+    assert ids(messages) == ["django_apierrors.W009"]
+    assert "'limits'" in messages[0].msg
+
+
+THROTTLED = {"DEFAULT_THROTTLE_RATES": {"orders": "10/minute"}}
+
+
+@pytest.mark.parametrize(
+    ("backend", "fail_open", "drf", "expected"),
+    [
+        (DJANGO_REDIS, True, THROTTLED, ["django_apierrors.W010"]),
+        (
+            "django.core.cache.backends.memcached.PyMemcacheCache",
+            True,
+            THROTTLED,
+            ["django_apierrors.W010"],
+        ),
+        (OURS, True, THROTTLED, []),
+        (DJANGO_REDIS, False, THROTTLED, []),
+        (DJANGO_REDIS, True, {}, []),
+        ("django.core.cache.backends.locmem.LocMemCache", True, THROTTLED, []),
+    ],
+    ids=["redis", "memcached", "ours", "fail-closed", "no-drf-throttles", "locmem"],
+)
+def test_drf_throttles_cannot_fail_open_on_a_plain_redis_cache(backend, fail_open, drf, expected):
+    from django_apierrors.checks import check_drf_throttles_fail_open
+
+    drf_settings = {"EXCEPTION_HANDLER": "django_apierrors.drf.exception_handler", **drf}
+    with override_settings(
+        CACHES={"default": {"BACKEND": backend, "LOCATION": "redis://r/0", "OPTIONS": TIMEOUTS}},
+        API_ERRORS={"RATELIMIT_FAIL_OPEN": fail_open},
+        REST_FRAMEWORK=drf_settings,
+    ):
+        assert ids(check_drf_throttles_fail_open()) == expected

@@ -310,10 +310,10 @@ def test_no_input_breaks_the_contract_under_gunicorn(tmp_path):
         @settings(FUZZ, max_examples=WIRE_EXAMPLES)
         def check(request):
             headers = wire_headers(request)
-            if any(
-                not value.isascii() or "\n" in value or "\r" in value for value in headers.values()
-            ):
-                return  # http.client refuses to send these; the test client tries them
+            if not all(value.isascii() and value.isprintable() for value in headers.values()):
+                # http.client refuses to send some, gunicorn answers others itself (its
+                # "Invalid HTTP Header" 400, before Django): the test client tries them all.
+                return
             target = request["path"] + ("?" + request["query"] if request["query"] else "")
             connection = http.client.HTTPConnection(host, int(port), timeout=30)
             try:

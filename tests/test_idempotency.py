@@ -6,11 +6,24 @@ import threading
 import urllib.error
 import urllib.request
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import JsonResponse
+from django.test import Client
+from django.test.client import encode_multipart
+from django.urls import include, path
 from model_bakery import baker
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from django_apierrors.idempotency import IdempotentMixin, idempotent
 from shop.models import Account, Order, Product
 from tests.testapp import views as test_views
 
@@ -193,3 +206,134 @@ def test_two_simultaneous_requests_write_once(live_server):
     # Exactly one order per key: one row each, not two (PostgreSQL in CI).
     assert Order.objects.count() == rounds
     assert Account.objects.get(user=customer).balance == Decimal("100") - rounds
+
+
+# Form and multipart bodies, which Django (the CSRF check reads request.POST) or DRF (its
+# parsers, SessionAuthentication's CSRF check) may have read before the fingerprint is made.
+
+FORM_RUNS: list[str] = []
+
+
+def form_view_body(request) -> dict:
+    upload = request.FILES.get("receipt")
+    return {
+        "run": len(FORM_RUNS),
+        "note": request.POST.get("note"),
+        "receipt": upload.read().decode() if upload is not None else None,
+    }
+
+
+@idempotent()
+def plain_form_view(request):
+    FORM_RUNS.append("plain")
+    return JsonResponse(form_view_body(request), status=201)
+
+
+class DRFFormView(IdempotentMixin, APIView):
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    parser_classes = [FormParser, MultiPartParser]
+
+    def post(self, request):
+        FORM_RUNS.append("drf")
+        upload = request.data.get("receipt")
+        return Response(
+            {
+                "run": len(FORM_RUNS),
+                "note": request.data.get("note"),
+                "receipt": upload.read().decode() if upload is not None else None,
+            },
+            status=201,
+        )
+
+
+urlpatterns = [
+    path("api/form/plain/", plain_form_view),
+    path("api/form/drf/", DRFFormView.as_view()),
+    path("", include("tests.urls")),
+]
+
+CSRF_SECRET = "k" * 32
+
+
+@pytest.fixture
+def form_client(customer):
+    """A client whose POSTs go through CSRF checks for real, as a browser's do."""
+    FORM_RUNS.clear()
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.force_login(customer)  # DRF's SessionAuthentication checks CSRF for users only
+    client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
+    return client
+
+
+def receipt(text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("receipt.txt", text.encode(), content_type="text/plain")
+
+
+def post_form(client, url, key, fields, kind, boundary="BoUnDaRy-1"):
+    fields = {"csrfmiddlewaretoken": CSRF_SECRET, **fields}
+    headers = {"HTTP_IDEMPOTENCY_KEY": key}
+    if kind == "multipart":
+        body = encode_multipart(boundary, fields)
+        content_type = f"multipart/form-data; boundary={boundary}"
+    else:
+        body = urlencode(fields).encode()
+        content_type = "application/x-www-form-urlencoded"
+    return client.post(url, body, content_type=content_type, **headers)
+
+
+@pytest.mark.urls("tests.test_idempotency")
+@pytest.mark.parametrize("url", ["/api/form/plain/", "/api/form/drf/"], ids=["plain", "drf"])
+def test_a_multipart_retry_replays_even_with_another_boundary(form_client, url):
+    first = post_form(
+        form_client, url, "upload-1", {"note": "a", "receipt": receipt("one")}, "multipart"
+    )
+    assert first.status_code == 201, first.content
+    assert first.json() == {"run": 1, "note": "a", "receipt": "one"}  # the view read it all
+    # A client that retries by building the request again picks a new boundary.
+    retry = post_form(
+        form_client, url, "upload-1", {"note": "a", "receipt": receipt("one")}, "multipart", "other"
+    )
+    assert (retry.status_code, retry.content) == (201, first.content)
+    assert retry["Idempotent-Replayed"] == "true"
+    other_file = post_form(
+        form_client, url, "upload-1", {"note": "a", "receipt": receipt("two")}, "multipart"
+    )
+    assert_contract(other_file, 422, "idempotency_key_reused", param="Idempotency-Key")
+    other_field = post_form(
+        form_client, url, "upload-1", {"note": "b", "receipt": receipt("one")}, "multipart"
+    )
+    assert_contract(other_field, 422, "idempotency_key_reused", param="Idempotency-Key")
+    assert len(FORM_RUNS) == 1
+
+
+@pytest.mark.urls("tests.test_idempotency")
+@pytest.mark.parametrize("url", ["/api/form/plain/", "/api/form/drf/"], ids=["plain", "drf"])
+def test_a_form_retry_replays(form_client, url):
+    first = post_form(form_client, url, "form-1", {"note": "a"}, "form")
+    assert first.status_code == 201, first.content
+    assert first.json() == {"run": 1, "note": "a", "receipt": None}
+    retry = post_form(form_client, url, "form-1", {"note": "a"}, "form")
+    assert (retry.status_code, retry.content) == (201, first.content)
+    assert retry["Idempotent-Replayed"] == "true"
+    assert_contract(
+        post_form(form_client, url, "form-1", {"note": "b"}, "form"), 422, "idempotency_key_reused"
+    )
+    assert len(FORM_RUNS) == 1
+
+
+@pytest.mark.urls("tests.test_idempotency")
+def test_a_large_upload_is_not_refused_by_the_fingerprint(form_client):
+    """Django streams file uploads past DATA_UPLOAD_MAX_MEMORY_SIZE (64 KiB in the example);
+    the fingerprint must not read such a body into memory, which Django refuses (413)."""
+    big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 2)
+
+    def post():
+        fields = {"note": "big", "receipt": receipt(big)}
+        return post_form(form_client, "/api/form/plain/", "big-1", fields, "multipart")
+
+    first = post()
+    assert first.status_code == 201, first.content
+    assert first.json()["receipt"] == big
+    retry = post()
+    assert retry.content == first.content and retry["Idempotent-Replayed"] == "true"

@@ -55,9 +55,11 @@ def test_exactly_the_limit_succeeds_across_four_processes(tmp_path):
     successes = [r for r in responses if r.status_code == 200]
     # Every count from the limit down to zero was handed out exactly once.
     assert sorted(int(r["X-RateLimit-Remaining"]) for r in successes) == list(range(LIMIT))
+    # The window counts its last second, window_end: the next one begins a second later.
+    reset = window_end + 1
     for response in responses:
         assert response["X-RateLimit-Limit"] == str(LIMIT)
-        assert response["X-RateLimit-Reset"] == str(window_end)
+        assert response["X-RateLimit-Reset"] == str(reset)
         assert response["X-Request-ID"]
     for response in (r for r in responses if r.status_code == 429):
         body = assert_contract(response, 429, "rate_limited")
@@ -65,7 +67,7 @@ def test_exactly_the_limit_succeeds_across_four_processes(tmp_path):
         retry_after = int(response["Retry-After"])
         assert 1 <= retry_after <= WINDOW
         assert body["meta"]["retry_after"] == retry_after
-        assert body["meta"]["reset"] == window_end
+        assert body["meta"]["reset"] == reset
 
 
 def load_while(url: str, stop: threading.Event, results: list, threads: int = 8) -> list:

@@ -12,6 +12,7 @@ from django.test import override_settings
 from django_ratelimit.core import _get_window
 
 from django_apierrors import ratelimit as ratelimit_module
+from django_apierrors.cache import ratelimit_failure_log
 
 from .conftest import basic_auth
 from .contract import assert_contract
@@ -59,25 +60,26 @@ def rate_headers(response) -> tuple[int, int, int]:
 
 def test_window_arithmetic(client, limiter_cache):
     window_end = _get_window("127.0.0.1", HOUR)
+    reset = window_end + 1  # the window counts second window_end; the next begins after it
     remaining = []
     for _ in range(3):
         response = client.get("/api/test/limited/ip/")
         assert response.status_code == 200
-        limit, left, reset = rate_headers(response)
-        assert (limit, reset) == (3, window_end)
+        limit, left, reported_reset = rate_headers(response)
+        assert (limit, reported_reset) == (3, reset)
         remaining.append(left)
     assert remaining == [2, 1, 0]
 
     response = client.get("/api/test/limited/ip/")
     body = assert_contract(response, 429, "rate_limited")
-    assert rate_headers(response) == (3, 0, window_end)
+    assert rate_headers(response) == (3, 0, reset)
     retry_after = int(response["Retry-After"])
-    assert abs(retry_after - (window_end - time.time())) <= 1.5
+    assert 0 <= retry_after - (reset - time.time()) < 1  # rounded up
     assert retry_after >= 1
     assert body["meta"] == {
         "limit": 3,
         "remaining": 0,
-        "reset": window_end,
+        "reset": reset,
         "retry_after": retry_after,
     }
     exposed = response["Access-Control-Expose-Headers"]
@@ -115,14 +117,15 @@ def test_a_second_ending_while_counting_does_not_make_the_reset_late(
         window_end = _get_window("127.0.0.1", HOUR)
     response = client.get("/api/test/limited/ip/")
     assert response.status_code == 200
-    assert rate_headers(response) == (3, 2, window_end)
+    assert rate_headers(response) == (3, 2, window_end + 1)
 
 
 def test_a_window_ending_while_counting_does_not_report_the_next_one(
     client, limiter_cache, monkeypatch
 ):
     """When the second that ends during the count is the window's own, the request was
-    counted in the old window: its reset is not the next window's end."""
+    counted in the old window, which has ended: its reset is now, not the next window's
+    end, and never in the past."""
     offset = [0.0]
     real_time = time.time
     real_get_usage = ratelimit_module.get_usage
@@ -144,8 +147,9 @@ def test_a_window_ending_while_counting_does_not_report_the_next_one(
     offset[0] = window_end + 0.5 - real_time()  # the window's last second
     response = client.get("/api/test/limited/ip/")
     assert_contract(response, 429, "rate_limited")
-    assert int(response["X-RateLimit-Reset"]) <= window_end + 1
-    assert int(response["Retry-After"]) <= 2
+    # Answered at window_end + 1.5, after the old window ended at window_end + 1.
+    assert int(response["X-RateLimit-Reset"]) == window_end + 2
+    assert response["Retry-After"] == "1"
 
 
 def test_keys_are_isolated_per_ip(client, limiter_cache):
@@ -186,8 +190,8 @@ def test_of_two_exhausted_limits_the_later_reset_is_reported(client, limiter_cac
     assert_contract(response, 429, "rate_limited")
     hourly = _get_window("127.0.0.1", HOUR)
     minutely = _get_window("127.0.0.1", 60)
-    assert int(response["X-RateLimit-Reset"]) == max(hourly, minutely)
-    assert int(response["Retry-After"]) >= max(hourly, minutely) - time.time() - 1.5
+    assert int(response["X-RateLimit-Reset"]) == max(hourly, minutely) + 1
+    assert int(response["Retry-After"]) >= max(hourly, minutely) + 1 - time.time()
 
 
 @pytest.mark.parametrize(
@@ -235,11 +239,11 @@ def test_other_methods_are_not_counted(client, limiter_cache):
 def test_ietf_header_style(client, limiter_cache):
     with override_settings(API_ERRORS={"RATELIMIT_HEADER_STYLES": ["x-ratelimit", "ietf"]}):
         response = client.get("/api/test/limited/ip/")
-        seconds_left = _get_window("127.0.0.1", HOUR) - int(time.time())
+        seconds_left = _get_window("127.0.0.1", HOUR) + 1 - time.time()
         assert response["RateLimit-Policy"] == '"per_ip";q=3;w=3600'
         policy, r, t = response["RateLimit"].split(";")
         assert (policy, r) == ('"per_ip"', "r=2")
-        assert abs(int(t.removeprefix("t=")) - seconds_left) <= 1
+        assert 0 <= int(t.removeprefix("t=")) - seconds_left < 1  # rounded up
         assert response["X-RateLimit-Limit"] == "3"
     with override_settings(API_ERRORS={"RATELIMIT_HEADER_STYLES": ["ietf"]}):
         response = client.get("/api/test/limited/ip/")
@@ -311,8 +315,10 @@ DEAD_REDIS = {
 
 
 @pytest.fixture
-def fresh_failure_log(monkeypatch):
-    monkeypatch.setattr(ratelimit_module, "_last_failure_logged", -1e9)
+def fresh_failure_log():
+    ratelimit_failure_log.reset()
+    yield
+    ratelimit_failure_log.reset()
 
 
 def test_cache_down_fails_closed_with_503(client, caplog, fresh_failure_log):
@@ -373,5 +379,5 @@ def test_the_raised_exception_carries_the_numbers(rf, limiter_cache):
     window_end = _get_window("127.0.0.1", HOUR)
     assert caught.value.meta["limit"] == 1
     assert caught.value.meta["remaining"] == 0
-    assert caught.value.meta["reset"] == window_end
+    assert caught.value.meta["reset"] == window_end + 1
     assert caught.value.retry_after == caught.value.meta["retry_after"] >= 1

@@ -69,13 +69,18 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):
-    # Django's own RedisCache: rate-limit counters shared by every worker process.
+    # Django's own RedisCache, with DRF's throttle histories following RATELIMIT_FAIL_OPEN:
+    # rate-limit counters, throttle histories and idempotency records shared by every worker.
+    REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_apierrors.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             # A hung Redis must not hang requests: fail fast, then fail open or closed.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
