@@ -104,11 +104,16 @@ def redis_server(port: int | None = None) -> Iterator[tuple[str, subprocess.Pope
 
 @contextmanager
 def example_server(
-    tmp_path: Path, env: dict[str, str], workers: int = 4, seed: bool = False
+    tmp_path: Path,
+    env: dict[str, str],
+    workers: int = 4,
+    seed: bool = False,
+    asgi: bool = False,
 ) -> Iterator[str]:
-    """The example project under gunicorn (`workers` processes) on a free local port,
-    on a fresh migrated SQLite database (with the demo data if `seed`). Yields the base URL;
-    the log is tmp_path/gunicorn.log."""
+    """The example project under gunicorn (`workers` processes), or with `asgi` under
+    uvicorn (one process), on a free local port, on a fresh migrated SQLite database (with
+    the demo data if `seed`). Yields the base URL; the log is tmp_path/gunicorn.log (or
+    uvicorn.log)."""
     port = free_port()
     full_env = {
         **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
@@ -132,23 +137,18 @@ def example_server(
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
         )
-    log_path = tmp_path / "gunicorn.log"
+    if asgi:
+        server = "uvicorn"
+        command = ["uvicorn", "example_project.asgi:application", "--port", str(port)]
+        command += ["--host", "127.0.0.1", "--log-level", "warning"]
+    else:
+        server = "gunicorn"
+        command = ["gunicorn", "example_project.wsgi:application", "--workers", str(workers)]
+        command += ["--bind", f"127.0.0.1:{port}", "--graceful-timeout", "3", "--timeout", "30"]
+    log_path = tmp_path / f"{server}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "example_project.wsgi:application",
-                "--workers",
-                str(workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--graceful-timeout",
-                "3",
-                "--timeout",
-                "30",
-            ],
+            [sys.executable, "-m", *command],
             env=full_env,
             cwd=EXAMPLE,
             stdout=log,
@@ -159,7 +159,7 @@ def example_server(
             wait_until(
                 lambda: fetch(base_url + "/api/nowhere/", timeout=1).status_code == 404,
                 30,
-                f"gunicorn did not start; see {log_path}",
+                f"{server} did not start; see {log_path}",
             )
             yield base_url
         finally:

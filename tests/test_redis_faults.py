@@ -58,8 +58,10 @@ TIMEOUT = 0.2
 #: The documented bound: a request waits for a failing Redis at most once, one command:
 #: connecting (socket_connect_timeout) then reading its answer (socket_timeout).
 BOUND = 2 * TIMEOUT
-#: The request's own work, on a loaded machine.
-SLACK = 0.15
+#: The request's own work, on a loaded machine (two cores shared with the rest of the suite,
+#: other servers, a compat run: seen up to 0.25 s). Far below redis-py's 5 s default that a
+#: missing timeout would show.
+SLACK = 0.5
 LIMIT = 2
 
 

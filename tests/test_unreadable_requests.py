@@ -9,11 +9,7 @@ import asyncio
 import http.client
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
 import pytest
@@ -26,7 +22,7 @@ from django_apierrors.unreadable import is_readable_charset
 from django_apierrors.wsgi import APIErrorsWSGIHandler
 
 from .contract import assert_contract
-from .servers import EXAMPLE, ROOT, WireResponse, example_server, free_port, port_open, wait_until
+from .servers import WireResponse, example_server
 
 # Django's handlers close old connections at the start and end of each request.
 pytestmark = pytest.mark.django_db
@@ -196,39 +192,8 @@ def gunicorn_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def uvicorn_url(tmp_path_factory) -> Iterator[str]:
-    tmp_path: Path = tmp_path_factory.mktemp("uvicorn")
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-        "DJANGO_SETTINGS_MODULE": "example_project.settings",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "PYTHONPATH": str(EXAMPLE),
-    }
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-    )
-    log_path = tmp_path / "uvicorn.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "uvicorn", "example_project.asgi:application"),
-                *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
-            ],
-            env=env,
-            cwd=EXAMPLE,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until(lambda: port_open(port), 30, f"uvicorn did not start; see {log_path}")
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(15)
+    with example_server(tmp_path_factory.mktemp("uvicorn"), {}, asgi=True) as base_url:
+        yield base_url
 
 
 @pytest.mark.parametrize("server", ["gunicorn_url", "uvicorn_url"])
