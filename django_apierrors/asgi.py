@@ -18,7 +18,7 @@ from typing import IO, Any
 import django
 from django.core.handlers.asgi import ASGIHandler, ASGIRequest
 
-from .unreadable import REFUSAL_KEY, charset_refusal, query_string_refusal, refused_content_type
+from .unreadable import REFUSAL_KEY, check_content_type, finish_request, query_string_refusal
 
 __all__ = ["APIErrorsASGIHandler", "APIErrorsASGIRequest", "get_asgi_application"]
 
@@ -41,13 +41,14 @@ class APIErrorsASGIRequest(ASGIRequest):
         content_type = ",".join(
             value.decode("latin1") for name, value in headers if name == b"content-type"
         )
-        refused = refused_content_type(content_type)
-        if refused is not None:
-            media_type, charset = refused
+        check = check_content_type(content_type)
+        if check is not None:
             kept = [(name, value) for name, value in headers if name != b"content-type"]
-            scope = {**scope, "headers": [*kept, (b"content-type", media_type.encode("latin1"))]}
-            refusal = charset_refusal(charset)
+            media_type = check.media_type.encode("latin1", "replace")
+            scope = {**scope, "headers": [*kept, (b"content-type", media_type)]}
         super().__init__(scope, body_file)
+        if check is not None:
+            finish_request(self, check, content_type)
         if refusal is not None:
             self.META[REFUSAL_KEY] = refusal
 

@@ -210,7 +210,12 @@ def _ratelimit_cache_messages(*, deploy: bool) -> list[CheckMessage]:
                 f"The rate-limit cache {alias!r} is a LocMemCache, which each process keeps "
                 "to itself: with several worker processes (gunicorn -w 4, uWSGI processes) "
                 "every process counts separately and a client gets the limit once per "
-                "process.",
+                "process"
+                + (
+                    "; and an idempotency key retried in another process runs again."
+                    if alias == "default"
+                    else "."
+                ),
                 hint=RATELIMIT_CACHE_HINT + " LocMemCache is fine for one process only.",
                 id=ID + "W006",
             )

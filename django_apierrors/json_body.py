@@ -13,14 +13,15 @@
 - a body over `DATA_UPLOAD_MAX_MEMORY_SIZE`: 413 `request_too_large` (Django's check);
 - an empty body, bytes that are not text in the request's charset (UTF-8 unless the
   Content-Type names another), malformed JSON, `NaN`, `Infinity` or a number too large for
-  a float, an integer of more digits than Python converts, a document nested deeper than
-  Python recurses: 400 `parse_error`.
+  a float, an integer of more digits than Python converts, a string with a lone surrogate
+  (`"\\ud800"`), a document nested deeper than Python recurses: 400 `parse_error`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from django.conf import settings
@@ -53,14 +54,32 @@ def read_json(request: HttpRequest) -> Any:
         raise ParseError(EMPTY_BODY)
     try:
         text = body.decode(request.encoding or settings.DEFAULT_CHARSET)
-    except (UnicodeDecodeError, LookupError) as exc:
+        text.encode("utf-8")  # a charset such as utf-7 can decode to lone surrogates
+    except (UnicodeError, LookupError) as exc:
         raise ParseError(_("The request body is not text in its charset.")) from exc
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError as exc:
         raise ParseError(_("The JSON document is nested too deeply.")) from exc
     except ValueError as exc:  # JSONDecodeError, a constant, an integer over Python's limit
         raise ParseError() from exc
+    if _SURROGATE_ESCAPE.search(text) and not _is_unicode(document):
+        # "\ud800" alone is valid JSON but no text: no database or encoder takes it.
+        raise ParseError(_("The JSON document holds a lone surrogate (\\ud800-\\udfff)."))
+    return document
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _is_unicode(document: Any) -> bool:
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    except RecursionError:  # nested as deep as json.loads could go, but no deeper
+        return True
+    return True
 
 
 def _refuse_constant(name: str) -> Any:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import functools
 import json.decoder
 import json.scanner
+import os
 import sys
 from types import ModuleType
 
+import django.db
 from django.core.exceptions import BadRequest as DjangoBadRequest
 from django.core.exceptions import (
     ObjectDoesNotExist,
@@ -45,10 +47,9 @@ DJANGO_EXCEPTION_CODES: tuple[tuple[type[BaseException], str], ...] = (
     (ObjectDoesNotExist, "not_found"),
     (DjangoPermissionDenied, "permission_denied"),
     # A value the database cannot store or compare (PostgreSQL: a NUL byte in text, a
-    # number out of range, a string too long; SQLite: an integer over 2**63) came from the
+    # number out of range, a string too long; SQLite's OverflowError, below) came from the
     # client. It is logged at WARNING with its traceback (`is_refused_value`).
     (DataError, "invalid_argument"),
-    (OverflowError, "invalid_argument"),
     (IntegrityError, "conflict"),
     (ProtectedError, "conflict"),
     (RestrictedError, "conflict"),
@@ -110,32 +111,53 @@ def _translate(exc: BaseException) -> APIError | None:
         return outage
     if isinstance(exc, DjangoValidationError):
         return ValidationFailed(errors=exc)
-    if isinstance(exc, RecursionError) and raised_by_json_decoder(exc):
-        # A document nested deeper than Python recurses (DRF's JSONParser and json.loads
-        # alike): the body's fault, not the server's.
+    if isinstance(exc, RecursionError) and raised_parsing_the_body(exc):
+        # A request body nested deeper than Python recurses: the client's fault, not the
+        # server's. (One the server decoded itself, from upstream, stays a 500.)
         return APIError.for_code("parse_error")
     for exception_class, code in DJANGO_EXCEPTION_CODES:
         if isinstance(exc, exception_class):
             return APIError.for_code(code)
+    if isinstance(exc, OverflowError) and _raised_within(exc, _DATABASE_LAYER):
+        return APIError.for_code("invalid_argument")  # SQLite: an integer over 2**63
     return None
 
 
 #: The files whose code raises a RecursionError while decoding a too deeply nested document
 #: (the C scanner raises from json.decoder's frame, the pure-Python one from its own).
 _JSON_DECODER_FILES = frozenset({json.decoder.__file__, json.scanner.__file__})
+#: Django's database layer: an OverflowError raised inside it is a value the database
+#: cannot take (SQLite's integers), not arithmetic of the server's.
+_DATABASE_LAYER = os.path.dirname(django.db.__file__) + os.sep
 
 
-def raised_by_json_decoder(exc: BaseException) -> bool:
-    """Whether `exc` was raised inside the standard library's JSON decoder."""
+def _frames(exc: BaseException) -> list[str]:
+    """The file of each frame `exc` passed through, outermost first."""
+    files = []
     traceback = exc.__traceback__
-    if traceback is None:
-        return False
-    while traceback.tb_next is not None:
+    while traceback is not None:
+        files.append(traceback.tb_frame.f_code.co_filename)
         traceback = traceback.tb_next
-    return traceback.tb_frame.f_code.co_filename in _JSON_DECODER_FILES
+    return files
+
+
+def _raised_within(exc: BaseException, directory: str) -> bool:
+    return any(file.startswith(directory) for file in _frames(exc))
+
+
+def raised_parsing_the_body(exc: BaseException) -> bool:
+    """Whether `exc` was raised by the JSON decoder while DRF's parsers read the request
+    body (`django_apierrors.json_body.read_json` answers its own)."""
+    parsers = sys.modules.get("rest_framework.parsers")
+    files = _frames(exc)
+    if parsers is None or not files or files[-1] not in _JSON_DECODER_FILES:
+        return False
+    return parsers.__file__ in files
 
 
 def is_refused_value(exc: BaseException) -> bool:
     """A value the database refused: answered 400, but logged with its traceback, since a
     server bug can raise these too."""
-    return isinstance(exc, (DataError, OverflowError))
+    return isinstance(exc, DataError) or (
+        isinstance(exc, OverflowError) and _raised_within(exc, _DATABASE_LAYER)
+    )

@@ -17,32 +17,28 @@ from typing import Any
 import django
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 
-from .unreadable import REFUSAL_KEY, charset_refusal, refused_content_type
+from .unreadable import check_content_type, finish_request
 
 __all__ = [
     "APIErrorsWSGIHandler",
     "APIErrorsWSGIRequest",
     "get_wsgi_application",
-    "note_unreadable",
 ]
 
 
-def note_unreadable(environ: dict[str, Any]) -> None:
-    """Take a charset Django cannot decode with out of the environ's CONTENT_TYPE, noting
-    the refusal for the middleware to answer."""
-    refused = refused_content_type(environ.get("CONTENT_TYPE", ""))
-    if refused is not None:
-        media_type, charset = refused
-        environ["CONTENT_TYPE"] = media_type
-        environ[REFUSAL_KEY] = charset_refusal(charset)
-
-
 class APIErrorsWSGIRequest(WSGIRequest):
-    """Django's WSGIRequest, built without a charset it could not decode with."""
+    """Django's WSGIRequest, built without what it could not decode: a charset that is no
+    text codec, a Content-Type it cannot parse."""
 
     def __init__(self, environ: dict[str, Any]) -> None:
-        note_unreadable(environ)
+        content_type = environ.get("CONTENT_TYPE", "")
+        check = check_content_type(content_type)
+        if check is None:
+            super().__init__(environ)
+            return
+        environ["CONTENT_TYPE"] = check.media_type
         super().__init__(environ)
+        finish_request(self, check, content_type)
 
 
 class APIErrorsWSGIHandler(WSGIHandler):

@@ -159,6 +159,7 @@ def test_locmem_with_several_processes_warns_once(monkeypatch):
         messages = check_ratelimit_cache()
         assert ids(messages) == ["django_apierrors.W006"]
         assert "once per process" in messages[0].msg
+        assert "idempotency key retried in another process runs again" in messages[0].msg
         assert check_ratelimit_cache_deploy() == []
 
 

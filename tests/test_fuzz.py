@@ -24,7 +24,7 @@ from model_bakery import baker
 from django_apierrors import catalog
 from django_apierrors.openapi import error_response_schema, problem_details_schema
 from django_apierrors.request_id import is_valid_request_id
-from django_apierrors.wsgi import note_unreadable
+from django_apierrors.unreadable import check_content_type, finish_request
 from shop.models import Account, Product
 
 from .conftest import PASSWORD
@@ -241,11 +241,22 @@ def shop(transactional_db, httpserver):
 
 
 class ServerLikeHandler(ClientHandler):
-    """The test client's handler, reading the environ as django_apierrors.wsgi does."""
+    """The test client's handler, building requests as django_apierrors.wsgi does (the
+    client builds a WSGIRequest itself)."""
 
     def __call__(self, environ):
-        note_unreadable(environ)
+        content_type = environ.get("CONTENT_TYPE", "")
+        check = check_content_type(content_type)
+        if check is not None:
+            environ["CONTENT_TYPE"] = check.media_type
+            environ["fuzz.content_type_check"] = (check, content_type)
         return super().__call__(environ)
+
+    def get_response(self, request):
+        pending = request.META.pop("fuzz.content_type_check", None)
+        if pending is not None:
+            finish_request(request, *pending)
+        return super().get_response(request)
 
 
 def check_response(request, response) -> None:

@@ -43,9 +43,38 @@ def test_deep_json_on_the_example_endpoints(client, staff, customer):
         assert_contract(response, 400, "parse_error")
 
 
-def test_a_recursion_error_of_the_servers_own_is_still_a_500(client):
-    response = client.get("/api/test/raise/recursion/")
-    assert_contract(response, 500, "internal_error")
+def test_a_recursion_or_overflow_error_of_the_servers_own_is_still_a_500(client):
+    for name in ("recursion", "overflow"):
+        response = client.get(f"/api/test/raise/{name}/")
+        assert_contract(response, 500, "internal_error")
+
+
+def test_deep_json_from_upstream_is_the_upstreams_fault_not_the_clients(client, httpserver):
+    """The server decoding an upstream's answer is not the request's body: 502 here (the
+    carrier's answer could not be read), never a 400 blaming the client."""
+    httpserver.expect_request("/quote").respond_with_data(
+        '{"price": ' + DEEP + "}", content_type="application/json"
+    )
+    with override_settings(SHIPPING_API_URL=httpserver.url_for("/")):
+        response = client.get("/api/shipping/quote/", {"postcode": "AB123"})
+    assert_contract(response, 502, "bad_gateway")
+
+
+@pytest.mark.parametrize("url", ECHOES[:2])
+def test_read_json_refuses_lone_surrogates_and_keeps_pairs(client, url):
+    for body in ('{"name": "\\ud800"}', '["a\\udfffb"]', '{"\\uDBFF": 1}'):
+        response = client.post(url, body, content_type="application/json")
+        assert_contract(response, 400, "parse_error")
+    response = client.post(url, '["\\ud83d\\ude00"]', content_type="application/json")
+    assert response.status_code == 200 and response.json()["value"] == ["\U0001f600"]
+
+
+@pytest.mark.parametrize("url", STORES[:2])
+def test_a_lone_surrogate_never_reaches_the_database(client, url):
+    response = client.post(
+        url, '{"sku": "S-1", "name": "\\ud800"}', content_type="application/json"
+    )
+    assert_contract(response, 400, "parse_error")
 
 
 @pytest.mark.parametrize("url", ECHOES)
@@ -156,3 +185,27 @@ def test_the_example_validates_what_the_database_would_refuse(client, staff):
     body = assert_contract(response, 400, "validation_failed")
     assert [(e["param"], e["code"]) for e in body["errors"]] == [("stock", "max_value")]
     assert not Product.objects.filter(sku="BIG-3").exists()
+
+
+def test_the_example_keeps_no_lost_update(client, staff, customer, mug):
+    """DELETE honours If-Match, and an order's stock change is a new version: a PATCH with
+    the ETag from before the order answers 412 instead of writing the old stock back."""
+    etag = client.get("/api/products/MUG-1/")["ETag"]
+    response = client.delete(
+        "/api/products/MUG-1/", HTTP_IF_MATCH='"MUG-1-v999"', **basic_auth("sam")
+    )
+    assert_contract(response, 412, "failed_precondition", param="If-Match")
+    assert Product.objects.filter(sku="MUG-1").exists()
+
+    order = {"items": [{"sku": "MUG-1", "quantity": 1}]}
+    assert post_json(client, "/api/orders/", order, **basic_auth("carol")).status_code == 201
+    response = client.patch(
+        "/api/products/MUG-1/",
+        json.dumps({"stock": 5}),
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+        **basic_auth("sam"),
+    )
+    body = assert_contract(response, 412, "failed_precondition", param="If-Match")
+    assert response["ETag"] != etag and body["code"] == "failed_precondition"
+    assert Product.objects.get(sku="MUG-1").stock == 4

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.wsgi import WSGIHandler
 
@@ -29,7 +30,9 @@ pytestmark = pytest.mark.django_db
 
 NOT_TEXT_CODECS = ["rot13", "hex", "zlib_codec", "base64", "bz2_codec", "uu"]
 UNKNOWN = ["no-such-charset", "utf-9", "x" * 300, "undefined"]
-REFUSED = NOT_TEXT_CODECS + UNKNOWN
+#: Codecs whose text is not Unicode (lone surrogates) or that fail as Django decodes.
+NOT_UNICODE = ["utf-7", "unicode_escape", "raw_unicode_escape", "idna", "punycode"]
+REFUSED = NOT_TEXT_CODECS + UNKNOWN + NOT_UNICODE
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART_BODY = (
@@ -87,6 +90,53 @@ def test_wsgi_refuses_a_charset_it_cannot_decode_with(case, charset):
         APIErrorsWSGIHandler(), method, path, query, f"{content_type}; charset={charset}", body
     )
     assert_refused(response, charset)
+
+
+def test_parameters_django_cannot_parse_are_refused():
+    for content_type in ("application/json; charset*=bogus''x", "text/plain; x*=nope''y"):
+        response = wsgi_call(
+            APIErrorsWSGIHandler(), "POST", "/api/products/", "", content_type, b""
+        )
+        body = assert_contract(response, 415, "unsupported_media_type", param="Content-Type")
+        assert "meta" not in body or "charset" not in body["meta"]
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "latin-1"])
+async def test_too_many_query_fields_with_a_charset_are_413_not_a_crash(charset):
+    query = "&".join(["a=1"] * 1001)
+    content_type = f"application/json; charset={charset}"
+    response = await sync_to_async(wsgi_call)(
+        APIErrorsWSGIHandler(), "GET", "/api/products/", query, content_type, b""
+    )
+    assert_contract(response, 413, "request_too_large")
+    headers = [(b"content-type", content_type.encode())]
+    response = await asgi_call(
+        APIErrorsASGIHandler(), "GET", "/api/products/", query.encode(), headers
+    )
+    assert_contract(response, 413, "request_too_large")
+
+
+@pytest.mark.parametrize("handler", [APIErrorsWSGIHandler, APIErrorsASGIHandler])
+async def test_a_readable_charset_is_kept_as_django_keeps_it(handler):
+    """latin-1 decodes the body: the view answers what it read."""
+    body = '{"a": "é"}'.encode("latin-1")
+    content_type = "application/json; charset=latin-1"
+    if handler is APIErrorsWSGIHandler:
+        response = await sync_to_async(wsgi_call)(
+            handler(), "POST", "/api/test/drf/hostile/echo/", "", content_type, body
+        )
+    else:
+        token = b"A" * 32  # the real handler checks CSRF (DRF's views without sessions skip it)
+        headers = [
+            (b"content-type", content_type.encode()),
+            (b"cookie", b"csrftoken=" + token),
+            (b"x-csrftoken", token),
+        ]
+        response = await asgi_call(
+            handler(), "POST", "/api/test/hostile/aecho/", b"", headers, body
+        )
+    assert response.status_code == 200, response.content
+    assert json.loads(response.content) == {"value": {"a": "é"}}
 
 
 def test_djangos_own_handler_fails_on_these_requests():

@@ -66,6 +66,7 @@ product_precondition = locked_row_condition(Product, lookup_field="sku", etag=pr
 
 @method_decorator(product_precondition, name="update")
 @method_decorator(product_precondition, name="partial_update")
+@method_decorator(product_precondition, name="destroy")  # If-Match on DELETE too
 @method_decorator(api_errors(add=[409]), name="update")
 @method_decorator(api_errors(add=[409]), name="partial_update")
 class ProductViewSet(viewsets.ModelViewSet):
@@ -191,7 +192,10 @@ class OrderViewSet(
                     unit_price=product.price,
                 )
                 product.stock -= item["quantity"]
-                product.save(update_fields=["stock"])
+                # A new version: a PATCH holding the ETag from before the order must not
+                # write the old stock back (412 instead).
+                product.version += 1
+                product.save(update_fields=["stock", "version"])
             account.balance -= total
             account.save(update_fields=["balance"])
         serializer.instance = order

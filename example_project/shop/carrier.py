@@ -37,7 +37,7 @@ def fetch_quote(postcode: str) -> dict[str, Any]:
         if isinstance(exc.reason, TimeoutError):
             raise GatewayTimeout("The carrier did not answer in time.") from exc
         raise BadGateway("The carrier cannot be reached.") from exc
-    except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
+    except (ValueError, KeyError, TypeError, InvalidOperation, RecursionError) as exc:
         raise BadGateway("The carrier's answer could not be read.") from exc
     return {"postcode": postcode, "price": str(price), "carrier": str(data.get("carrier", ""))}
 

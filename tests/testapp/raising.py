@@ -32,6 +32,7 @@ EXCEPTIONS: dict[str, Callable[[], BaseException]] = {
     "runtime": lambda: RuntimeError(f"password={SECRET}"),
     "key_error": lambda: KeyError(SECRET),
     "recursion": lambda: RecursionError(f"maximum recursion depth exceeded {SECRET}"),
+    "overflow": lambda: OverflowError(f"math range error {SECRET}"),
     "http404": lambda: Http404(f"No product {SECRET}"),
     "does_not_exist": lambda: ObjectDoesNotExist(f"Product {SECRET} matching query"),
     "permission_denied": lambda: PermissionDenied(SECRET),
