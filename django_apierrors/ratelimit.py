@@ -29,7 +29,9 @@ from typing import Any, TypeVar
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.translation import gettext_lazy
 from django_ratelimit import ALL, UNSAFE
+from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import _split_rate, get_usage
 
 from .cache import (
@@ -39,7 +41,7 @@ from .cache import (
     limit_cache_failed,
     note_cache_failure,
 )
-from .exceptions import RateLimited
+from .exceptions import BadRequest, RateLimited
 from .limits import RateLimitUsage, record_usage
 from .request_id import django_request
 from .statuses import note_statuses
@@ -177,6 +179,12 @@ def measure_rate_limit(
             else:
                 counts["time_left"] = again["time_left"]
     except Exception as failure:
+        if isinstance(failure, ValueError) and _raised_reading_the_ip(failure):
+            # REMOTE_ADDR (or RATELIMIT_IP_META_KEY's header) is no IP address: a proxy
+            # that trusts X-Forwarded-For hands the client's text on (uvicorn by default).
+            raise BadRequest(
+                gettext_lazy("The client's address is not an IP address.")
+            ) from failure
         if not isinstance(failure, _NoCount) and not is_cache_failure(failure):
             raise  # a bug (say, in a rate callable) is a 500, not an outage
         note_cache_failure(cache)
@@ -194,6 +202,17 @@ def measure_rate_limit(
     )
     record_usage(request, usage)
     return usage
+
+
+def _raised_reading_the_ip(exc: BaseException) -> bool:
+    """Whether `exc` was raised while django-ratelimit read the client's IP address."""
+    traceback = exc.__traceback__
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if code.co_name == "_get_ip" and code.co_filename == ratelimit_core.__file__:
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 class _NoCount(Exception):

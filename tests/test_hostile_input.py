@@ -209,3 +209,12 @@ def test_the_example_keeps_no_lost_update(client, staff, customer, mug):
     body = assert_contract(response, 412, "failed_precondition", param="If-Match")
     assert response["ETag"] != etag and body["code"] == "failed_precondition"
     assert Product.objects.get(sku="MUG-1").stock == 4
+
+
+@pytest.mark.parametrize("url", ["/api/test/limited/ip/", "/api/stock/MUG-1/", "/api/products/"])
+def test_a_client_address_that_is_no_ip_is_400_not_500(client, mug, url):
+    """uvicorn takes REMOTE_ADDR from X-Forwarded-For when it trusts the proxy: a client's
+    text there must not crash django-ratelimit's IP key."""
+    for address in ("nope", "1.2.3.4.5", "::zz"):
+        response = client.get(url, REMOTE_ADDR=address)
+        assert_contract(response, 400, "bad_request")
