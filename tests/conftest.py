@@ -42,6 +42,23 @@ async def async_client() -> AsyncIterator[AsyncClient]:
     await sync_to_async(connections.close_all)()
 
 
+#: Every endpoint of the example shop, for the tests that sweep them all.
+EXAMPLE_ENDPOINTS = [
+    "/api/products/",
+    "/api/products/MUG-1/",
+    "/api/products/batch/",
+    "/api/orders/",
+    "/api/orders/1/",
+    "/api/catalog/import/",
+    "/api/catalog/batch/",
+    "/api/catalog/search/",
+    "/api/catalog/MUG-1/",
+    "/api/stock/MUG-1/",
+    "/api/shipping/quote/",
+    "/api/errors/",
+]
+
+
 def post_json(client, url: str, data: object, **extra):
     return client.post(url, json.dumps(data), content_type="application/json", **extra)
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 from django.test import override_settings
 
+from .conftest import EXAMPLE_ENDPOINTS
 from .contract import assert_contract
 from .servers import WireResponse, example_server
 
@@ -26,20 +27,7 @@ SWAGGER = "/api/schema/swagger-ui/"
 REDOC = "/api/schema/redoc/"
 PAGES = [SWAGGER, REDOC]
 DOCS = [SCHEMA, *PAGES]
-SHOP = [
-    "/api/errors/",
-    "/api/products/",
-    "/api/products/MUG-1/",
-    "/api/products/batch/",
-    "/api/orders/",
-    "/api/orders/1/",
-    "/api/catalog/import/",
-    "/api/catalog/search/?q=mug",
-    "/api/catalog/batch/",
-    "/api/catalog/MUG-1/",
-    "/api/stock/MUG-1/",
-    "/api/shipping/quote/",
-]
+SHOP = [path + "?q=mug" if path.endswith("/search/") else path for path in EXAMPLE_ENDPOINTS]
 FILENAME = 'inline; filename="Example shop API.yaml"'
 # Decoded: NUL, CR/LF with a header after it, a quote ending the filename, a single quote.
 HOSTILE_VERSIONS = ["%00", "1%0d%0aX-Injected:%201", "1%0aX", '1%22%3B%20filename%3D"x.sh', "1'2"]

@@ -27,28 +27,14 @@ from django_apierrors.request_id import is_valid_request_id
 from django_apierrors.unreadable import check_content_type, finish_request
 from shop.models import Account, Product
 
-from .conftest import PASSWORD
+from .conftest import EXAMPLE_ENDPOINTS, PASSWORD
 from .schema_tools import validate
 from .servers import WireResponse, example_server
 
 EXAMPLES = 600
 WIRE_EXAMPLES = 250
 
-ENDPOINTS = [
-    "/api/products/",
-    "/api/products/MUG-1/",
-    "/api/products/batch/",
-    "/api/orders/",
-    "/api/orders/1/",
-    "/api/catalog/import/",
-    "/api/catalog/batch/",
-    "/api/catalog/search/",
-    "/api/catalog/MUG-1/",
-    "/api/stock/MUG-1/",
-    "/api/shipping/quote/",
-    "/api/errors/",
-    "/api/schema/",
-]
+ENDPOINTS = [*EXAMPLE_ENDPOINTS, "/api/schema/"]
 #: Views that hand what they read to the database unvalidated (plain, async, DRF).
 UNVALIDATED = [
     "/api/test/hostile/store/",
