@@ -45,6 +45,7 @@ from .exceptions import BadRequest, RateLimited
 from .limits import RateLimitUsage, record_usage
 from .request_id import django_request
 from .statuses import note_statuses
+from .translate import traceback_code
 
 __all__ = ["ALL", "UNSAFE", "measure_rate_limit", "ratelimit"]
 
@@ -206,13 +207,10 @@ def measure_rate_limit(
 
 def _raised_reading_the_ip(exc: BaseException) -> bool:
     """Whether `exc` was raised while django-ratelimit read the client's IP address."""
-    traceback = exc.__traceback__
-    while traceback is not None:
-        code = traceback.tb_frame.f_code
-        if code.co_name == "_get_ip" and code.co_filename == ratelimit_core.__file__:
-            return True
-        traceback = traceback.tb_next
-    return False
+    return any(
+        code.co_name == "_get_ip" and code.co_filename == ratelimit_core.__file__
+        for code in traceback_code(exc)
+    )
 
 
 class _NoCount(Exception):

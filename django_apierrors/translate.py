@@ -13,7 +13,7 @@ import json.decoder
 import json.scanner
 import os
 import sys
-from types import ModuleType
+from types import CodeType, ModuleType
 
 import django.db
 from django.core.exceptions import BadRequest as DjangoBadRequest
@@ -131,25 +131,26 @@ _JSON_DECODER_FILES = frozenset({json.decoder.__file__, json.scanner.__file__})
 _DATABASE_LAYER = os.path.dirname(django.db.__file__) + os.sep
 
 
-def _frames(exc: BaseException) -> list[str]:
-    """The file of each frame `exc` passed through, outermost first."""
-    files = []
+def traceback_code(exc: BaseException) -> list[CodeType]:
+    """The code of each frame `exc` passed through, outermost first: where it was raised
+    says whose fault it is."""
+    codes = []
     traceback = exc.__traceback__
     while traceback is not None:
-        files.append(traceback.tb_frame.f_code.co_filename)
+        codes.append(traceback.tb_frame.f_code)
         traceback = traceback.tb_next
-    return files
+    return codes
 
 
 def _raised_within(exc: BaseException, directory: str) -> bool:
-    return any(file.startswith(directory) for file in _frames(exc))
+    return any(code.co_filename.startswith(directory) for code in traceback_code(exc))
 
 
 def raised_parsing_the_body(exc: BaseException) -> bool:
     """Whether `exc` was raised by the JSON decoder while DRF's parsers read the request
     body (`django_apierrors.json_body.read_json` answers its own)."""
     parsers = sys.modules.get("rest_framework.parsers")
-    files = _frames(exc)
+    files = [code.co_filename for code in traceback_code(exc)]
     if parsers is None or not files or files[-1] not in _JSON_DECODER_FILES:
         return False
     return parsers.__file__ in files
