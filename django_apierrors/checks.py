@@ -29,7 +29,7 @@ from .conf import (
 MIDDLEWARE_PATH = "django_apierrors.middleware.APIErrorsMiddleware"
 SECURITY_MIDDLEWARE_PATH = "django.middleware.security.SecurityMiddleware"
 DRF_HANDLER_PATH = "django_apierrors.drf.exception_handler"
-DRF_NEGOTIATION_PATH = "django_apierrors.drf_negotiation.ContentNegotiation"
+DRF_NEGOTIATION_PATH = "django_apierrors.drf.negotiation.ContentNegotiation"
 CSRF_VIEW_PATH = "django_apierrors.views.csrf_failure"
 ERROR_HANDLERS = (400, 403, 404, 500)
 ID = "django_apierrors."

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase
 
 from .conf import api_settings
-from .limits import add_rate_limit_headers, recorded_usage
+from .rate_limit_headers import add_rate_limit_headers, recorded_usage
 
 #: Contract headers a client script needs to read, exposed whenever a response has them.
 EXPOSED_HEADERS = ("Retry-After", "WWW-Authenticate", "Allow", "ETag", "Idempotent-Replayed")

@@ -64,8 +64,8 @@ from .exceptions import (
     InvalidArgument,
     ServiceUnavailable,
 )
+from .openapi import note_statuses
 from .request_id import django_request, ensure_request_id
-from .statuses import note_statuses
 
 logger = logging.getLogger("django_apierrors.idempotency")
 

@@ -38,9 +38,9 @@ from django.views.decorators.http import condition as django_condition
 
 from .exceptions import FailedPrecondition
 from .handling import response_for_exception
+from .openapi import note_statuses
 from .render import is_rendered_error
 from .request_id import django_request
-from .statuses import note_statuses
 
 View = TypeVar("View", bound=Callable[..., Any])
 M = TypeVar("M", bound=Model)

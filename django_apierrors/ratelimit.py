@@ -42,9 +42,9 @@ from .cache import (
     note_cache_failure,
 )
 from .exceptions import BadRequest, RateLimited
-from .limits import RateLimitUsage, record_usage
+from .openapi import note_statuses
+from .rate_limit_headers import RateLimitUsage, record_usage
 from .request_id import django_request
-from .statuses import note_statuses
 from .translate import traceback_code
 
 __all__ = ["ALL", "UNSAFE", "measure_rate_limit", "ratelimit"]

@@ -22,7 +22,7 @@ from .catalog import reason_phrase
 from .conf import api_settings
 from .exceptions import APIError
 from .headers import set_known_header, stamp_response
-from .limits import recorded_usage
+from .rate_limit_headers import recorded_usage
 from .request_id import ensure_request_id
 
 JSON_CONTENT_TYPE = "application/json"

@@ -88,7 +88,7 @@ def returned_error(response: HttpResponseBase) -> APIError | None:
 @functools.cache
 def _drf() -> ModuleType:
     # Imported on first use (an import statement in _translate would run on every call).
-    from . import drf_translate
+    from .drf import translate as drf_translate
 
     return drf_translate
 

@@ -6,7 +6,7 @@ HTML by default (one anchor per code, so ``DOCS_URL#code`` lands on its section)
 
 from django.urls import path
 
-from .views import errors_page
+from .errors_page.views import errors_page
 
 app_name = "django_apierrors"
 

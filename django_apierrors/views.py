@@ -16,10 +16,8 @@ import sys
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views import csrf, defaults
-from django.views.decorators.http import require_safe
 
 from .conf import is_api_path
-from .docs import build_document, render
 from .exceptions import CSRFFailed, InternalError, NotFound
 from .handling import response_for_exception
 
@@ -48,22 +46,6 @@ def handler500(request: HttpRequest) -> HttpResponseBase:
     # Django calls handler500 while handling the exception, without passing it.
     exception = sys.exc_info()[1] or InternalError()
     return response_for_exception(request, exception, report=False)
-
-
-@require_safe
-def errors_page(request: HttpRequest) -> HttpResponse:
-    """The errors reference page of this project (see `django_apierrors.urls`)."""
-    document = build_document()
-    if request.GET.get("format") == "json" or (
-        "format" not in request.GET and _prefers_json(request)
-    ):
-        return HttpResponse(render(document, "json"), content_type="application/json")
-    return HttpResponse(render(document, "html"), content_type="text/html; charset=utf-8")
-
-
-def _prefers_json(request: HttpRequest) -> bool:
-    accept = request.META.get("HTTP_ACCEPT", "")
-    return "application/json" in accept and "text/html" not in accept
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from django_apierrors.checks import check_api_errors_setting, check_error_handlers, check_install
-from django_apierrors.drf_negotiation import ContentNegotiation
+from django_apierrors.drf.negotiation import ContentNegotiation
 
 MIDDLEWARE = "django_apierrors.middleware.APIErrorsMiddleware"
 SECURITY = "django.middleware.security.SecurityMiddleware"
@@ -48,7 +48,7 @@ class ProjectNegotiation(ContentNegotiation):
 @pytest.mark.parametrize(
     ("negotiation", "expected"),
     [
-        ("django_apierrors.drf_negotiation.ContentNegotiation", []),
+        ("django_apierrors.drf.negotiation.ContentNegotiation", []),
         ("tests.test_checks.ProjectNegotiation", []),
         ("rest_framework.negotiation.DefaultContentNegotiation", ["django_apierrors.W008"]),
         ("no.such.Negotiation", ["django_apierrors.W008"]),

@@ -15,13 +15,13 @@ from django.test import override_settings
 
 import django_apierrors
 from django_apierrors.catalog import BUILTIN_CODES, catalog
-from django_apierrors.docs import build_document, render
+from django_apierrors.errors_page.page import build_document, render
 from django_apierrors.openapi import error_response_schema
 
 from .schema_tools import validate
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "errors.md"
-PAGE_SCHEMA = Path(django_apierrors.__file__).parent / "schemas" / "errors_page.schema.json"
+PAGE_SCHEMA = Path(django_apierrors.__file__).parent / "errors_page" / "schema.json"
 
 
 def builtin_document():

@@ -33,8 +33,8 @@ from rest_framework.throttling import (
 )
 from rest_framework.views import APIView
 
+from django_apierrors.drf.throttling import RatelimitThrottle
 from django_apierrors.ratelimit import ratelimit
-from django_apierrors.throttling import RatelimitThrottle
 from django_apierrors.views import handler400, handler403, handler404, handler500  # noqa: F401
 
 from .contract import assert_contract

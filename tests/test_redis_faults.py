@@ -39,10 +39,10 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, User
 from rest_framework.views import APIView
 
 from django_apierrors.cache import ratelimit_failure_log
+from django_apierrors.drf.throttling import RatelimitThrottle
 from django_apierrors.idempotency import IdempotentMixin, idempotent
 from django_apierrors.idempotency import _refusal_log as idempotency_refusal_log
 from django_apierrors.ratelimit import ratelimit
-from django_apierrors.throttling import RatelimitThrottle
 from django_apierrors.views import handler400, handler403, handler404, handler500  # noqa: F401
 
 from .contract import assert_contract

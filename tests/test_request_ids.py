@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import path
 
 from django_apierrors import get_request_id
-from django_apierrors.logging import RequestIDFilter
+from django_apierrors.log import RequestIDFilter
 
 pytestmark = pytest.mark.django_db
 

@@ -111,8 +111,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "django_apierrors.drf.exception_handler",
     # Accept: application/problem+json answers errors as RFC 9457, successes as JSON.
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "django_apierrors.drf_negotiation.ContentNegotiation",
-    "DEFAULT_SCHEMA_CLASS": "django_apierrors.openapi.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "django_apierrors.drf.negotiation.ContentNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "django_apierrors.drf.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.BasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -154,7 +154,7 @@ MAINTENANCE_MODE = os.environ.get("MAINTENANCE_MODE") == "1"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "django_apierrors.logging.RequestIDFilter"}},
+    "filters": {"request_id": {"()": "django_apierrors.log.RequestIDFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },

@@ -20,10 +20,10 @@ from rest_framework.views import APIView
 
 from django_apierrors import AlreadyExists, InvalidArgument
 from django_apierrors.batch import run_batch, serializer_item
+from django_apierrors.drf.throttling import RatelimitThrottle
 from django_apierrors.idempotency import IdempotentMixin
 from django_apierrors.openapi import api_errors
 from django_apierrors.preconditions import locked_row_condition
-from django_apierrors.throttling import RatelimitThrottle
 
 from . import carrier
 from .errors import InsufficientBalance, OutOfStock

@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from django_apierrors.drf.throttling import RatelimitThrottle
 from django_apierrors.ratelimit import ratelimit
-from django_apierrors.throttling import RatelimitThrottle
 
 
 def ok(request: HttpRequest) -> JsonResponse:

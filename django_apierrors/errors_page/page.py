@@ -17,11 +17,11 @@ from django.template import Context, Engine
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .catalog import CatalogEntry, catalog, reason_phrase
-from .conf import api_settings
-from .exceptions import APIError
-from .field_errors import FieldError
-from .render import error_body
+from ..catalog import CatalogEntry, catalog, reason_phrase
+from ..conf import api_settings
+from ..exceptions import APIError
+from ..field_errors import FieldError
+from ..render import error_body
 
 EXAMPLE_REQUEST_ID = "req_5f2b8c1e9d"
 FORMATS = ("markdown", "html", "json")
@@ -190,11 +190,11 @@ def render_markdown(document: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-_ENGINE = Engine(dirs=[str(Path(__file__).parent / "templates")], autoescape=True)
+_ENGINE = Engine(dirs=[str(Path(__file__).parent)], autoescape=True)
 
 
 def render_html(document: dict[str, Any]) -> str:
-    template = _ENGINE.get_template("django_apierrors/errors.html")
+    template = _ENGINE.get_template("errors.html")
     sections = [
         {
             **section,

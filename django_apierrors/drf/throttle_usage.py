@@ -1,59 +1,14 @@
-"""DRF's side of the install, in ``REST_FRAMEWORK``::
-
-    "EXCEPTION_HANDLER": "django_apierrors.drf.exception_handler",
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "django_apierrors.drf_negotiation.ContentNegotiation",
-
-DRF views then answer byte-for-byte like plain ones, in problem+json where asked for.
-"""
+"""What DRF's own rate throttles know, for the headers of the 429 one of them answered."""
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
-from django.http import HttpResponse
-from django.utils.log import log_response
-from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
-from rest_framework.views import APIView, set_rollback
+from rest_framework.views import APIView
 
-from .cache import is_cache_failure
-from .exceptions import ServiceUnavailable
-from .handling import response_for_known_exception
-from .limits import RateLimitUsage, record_usage
-from .request_id import django_request
-
-csrf_logger = logging.getLogger("django.security.csrf")
-
-
-def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
-    """The contract's answer for `exc`, or None, DRF's convention, for an unexpected
-    exception: DRF raises it again, and the middleware (or handler500) answers it with the
-    same JSON 500, or lets it propagate under DEBUG_PROPAGATE_EXCEPTIONS."""
-    request = django_request(context["request"])
-    view = context.get("view")
-    if isinstance(exc, Throttled) and isinstance(view, APIView):
-        record_throttle_usages(context["request"], view)
-    response = response_for_known_exception(request, exc)
-    if response is None:
-        return None
-    # The view runs inside ATOMIC_REQUESTS' transaction; DRF's own handler rolls it back too.
-    set_rollback()
-    if (
-        isinstance(exc, PermissionDenied)
-        and getattr(response, "api_error_code", "") == "csrf_failed"
-    ):
-        # The body keeps to the stable code; the reason goes where Django logs its own.
-        log_response(
-            "Forbidden (%s): %s",
-            exc.detail,
-            request.path,
-            response=response,
-            request=request,
-            logger=csrf_logger,
-        )
-    return response
+from ..cache import is_cache_failure
+from ..exceptions import ServiceUnavailable
+from ..rate_limit_headers import RateLimitUsage, record_usage
 
 
 def record_throttle_usages(request: Request, view: APIView) -> None:

@@ -1,7 +1,7 @@
 """`RequestIDFilter` puts the request id on every log record as `record.request_id`.
 
 LOGGING = {
-    "filters": {"request_id": {"()": "django_apierrors.logging.RequestIDFilter"}},
+    "filters": {"request_id": {"()": "django_apierrors.log.RequestIDFilter"}},
     "formatters": {"plain": {"format": "%(levelname)s [%(request_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
                              "formatter": "plain"}},

@@ -1,7 +1,7 @@
 """DRF content negotiation that reads `application/problem+json` as JSON::
 
     REST_FRAMEWORK = {
-        "DEFAULT_CONTENT_NEGOTIATION_CLASS": "django_apierrors.drf_negotiation.ContentNegotiation",
+        "DEFAULT_CONTENT_NEGOTIATION_CLASS": "django_apierrors.drf.negotiation.ContentNegotiation",
     }
 
 A module of its own: DRF imports it while it defines `APIView`, so it must not import
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rest_framework.negotiation import DefaultContentNegotiation
 
-from .render import PROBLEM_CONTENT_TYPE
+from ..render import PROBLEM_CONTENT_TYPE
 
 if TYPE_CHECKING:
     from rest_framework.request import Request

@@ -16,8 +16,8 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from .limits import RateLimitUsage
-from .ratelimit import ALL, measure_rate_limit
+from ..rate_limit_headers import RateLimitUsage
+from ..ratelimit import ALL, measure_rate_limit
 
 
 class RatelimitThrottle(BaseThrottle):

@@ -21,10 +21,10 @@ from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings as drf_settings
 
-from .catalog import catalog
-from .conf import api_settings
-from .exceptions import APIError, ValidationFailed
-from .field_errors import NON_FIELD_KEYS, FieldError, flatten_errors
+from ..catalog import catalog
+from ..conf import api_settings
+from ..exceptions import APIError, ValidationFailed
+from ..field_errors import NON_FIELD_KEYS, FieldError, flatten_errors
 
 DRF_EXCEPTION_CODES: tuple[tuple[type[drf.APIException], str], ...] = (
     (drf.NotAuthenticated, "unauthenticated"),
