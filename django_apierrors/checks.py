@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.urls import URLResolver
 from django.utils.module_loading import import_string
 
 from .catalog import catalog
@@ -131,6 +132,54 @@ def check_error_handlers(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
     except Exception:  # A broken URLconf is reported by Django's own URL checks.
         return []
     return messages
+
+
+#: Set on a NinjaAPI by `django_apierrors.ninja.install()`.
+NINJA_INSTALLED = "_apierrors_installed"
+
+
+@register(Tags.urls)
+def check_ninja_apis(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every NinjaAPI the root URLconf serves went through `install()`."""
+    from django.urls import get_resolver
+
+    try:
+        patterns = list(get_resolver().url_patterns)
+    except Exception:  # A broken URLconf is reported by Django's own URL checks.
+        return []
+    ninja = sys.modules.get("ninja")
+    if ninja is None:
+        return []  # loading the URLconf imported no Ninja: it serves no NinjaAPI
+    messages: list[CheckMessage] = []
+    for api in _ninja_apis(patterns, ninja.NinjaAPI):
+        if not getattr(api, NINJA_INSTALLED, False):
+            messages.append(
+                Warning(
+                    f"The NinjaAPI {api.title!r} (urls namespace {api.urls_namespace!r}) has "
+                    "not been through django_apierrors.ninja.install(): its errors answer "
+                    "Ninja's own bodies, not the contract.",
+                    hint="api = django_apierrors.ninja.install(NinjaAPI(...))",
+                    id=ID + "W011",
+                )
+            )
+    return messages
+
+
+def _ninja_apis(patterns: list[Any], api_class: type) -> list[Any]:
+    """The NinjaAPIs among `patterns`, each once: Ninja mounts every API with a root view
+    `partial(default_home, api=api)`."""
+    found: list[Any] = []
+    stack = list(patterns)
+    while stack:
+        pattern = stack.pop()
+        if isinstance(pattern, URLResolver):
+            stack.extend(pattern.url_patterns)
+            continue
+        callback = getattr(pattern, "callback", None)
+        api = getattr(callback, "keywords", {}).get("api") if callback is not None else None
+        if isinstance(api, api_class) and all(api is not seen for seen in found):
+            found.append(api)
+    return found
 
 
 #: Caches whose counters every process shares and increments atomically.

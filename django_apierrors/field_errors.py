@@ -36,6 +36,9 @@ class FieldError:
     param: str | None
     pointer: str
     index: int | None = None
+    #: Where the input came from, where the framework says (Django Ninja does): body,
+    #: query, path, header, cookie, form or file.
+    location: str | None = None
 
     @classmethod
     def at(cls, path: Path, message: object, code: str | None = None) -> FieldError:
@@ -50,6 +53,8 @@ class FieldError:
         }
         if self.index is not None:
             data["index"] = self.index
+        if self.location is not None:
+            data["location"] = self.location
         return data
 
 

@@ -67,6 +67,7 @@ def api_errors(add: Iterable[int] = (), remove: Iterable[int] = ()) -> Callable[
 # JSON Schema patterns search; anchored, a code like "Bad-Code" does not pass.
 CODE_REGEX = f"^{CODE_PATTERN.pattern}$"
 BODY_METHODS = ("POST", "PUT", "PATCH")
+INPUT_LOCATIONS = ("body", "query", "path", "header", "cookie", "form", "file")
 WRITE_METHODS = (*BODY_METHODS, "DELETE")
 RATE_LIMIT_HEADERS = {
     "Retry-After": "Seconds to wait before retrying.",
@@ -98,6 +99,11 @@ def field_error_schema(codes: list[str] | None = None) -> dict[str, Any]:
             "param": {"type": "string", "nullable": True},
             "pointer": {"type": "string", "description": "RFC 6901 JSON pointer"},
             "index": {"type": "integer", "description": "the batch item"},
+            "location": {
+                "type": "string",
+                "enum": list(INPUT_LOCATIONS),
+                "description": "where the input came from, where the framework says",
+            },
         },
     }
 
@@ -155,3 +161,39 @@ def problem_details_schema(type_schema: dict[str, Any] | None = None) -> dict[st
             "meta": {"type": "object", "additionalProperties": True},
         },
     }
+
+
+def as_openapi_31(schema: Any) -> Any:
+    """A schema of ours in OpenAPI 3.1's dialect (plain JSON Schema): `nullable` becomes a
+    `"null"` member of `type`."""
+    if isinstance(schema, list):
+        return [as_openapi_31(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {key: as_openapi_31(value) for key, value in schema.items() if key != "nullable"}
+    if schema.get("nullable") and isinstance(schema.get("type"), str):
+        converted["type"] = [schema["type"], "null"]
+    return converted
+
+
+def error_response_headers(status: int) -> dict[str, Any]:
+    """The headers an error response of `status` documents (OpenAPI header objects)."""
+    headers: dict[str, Any] = {
+        api_settings.REQUEST_ID_HEADER: {
+            "schema": {"type": "string"},
+            "description": "The request id; equals `request_id` in the body.",
+        }
+    }
+    if status == 429:
+        headers.update(
+            {
+                name: {"schema": {"type": "integer"}, "description": description}
+                for name, description in RATE_LIMIT_HEADERS.items()
+            }
+        )
+    elif status == 503:
+        headers["Retry-After"] = {
+            "schema": {"type": "integer"},
+            "description": RATE_LIMIT_HEADERS["Retry-After"],
+        }
+    return headers

@@ -1,9 +1,9 @@
 """Rate-limit usage as a client sees it: the numbers behind X-RateLimit-* and Retry-After.
 
-A limiter (our `ratelimit` decorator, the DRF throttles) records one `RateLimitUsage` per
-limit it measured on the request; every response then reports the tightest of them. This
-module counts nothing itself: the numbers come from django-ratelimit's counters and DRF's
-throttle histories.
+A limiter (our `ratelimit` decorator, DRF's and Django Ninja's throttles) records one
+`RateLimitUsage` per limit it measured on the request; every response then reports the
+tightest of them. This module counts nothing itself: the numbers come from
+django-ratelimit's counters and the throttles' request histories.
 """
 
 from __future__ import annotations
@@ -58,6 +58,30 @@ class RateLimitUsage:
             window=window,
             frees_at=float(window_end + 1),
             exceeded=exceeded,
+        )
+
+    @classmethod
+    def from_history(
+        cls, name: str, limit: int, window: int, history: list[float], now: float
+    ) -> RateLimitUsage | None:
+        """A throttle's request history (DRF's and Django Ninja's `SimpleRateThrottle`:
+        request times, newest first, each counted for `window` seconds), read at `now`.
+        None when nothing left in it limits the client."""
+        # An entry is dropped once it is `window` old (`entry <= now - window`).
+        history = [moment for moment in history if moment > now - window]
+        if not history:
+            return None
+        remaining = max(0, limit - len(history))
+        # Over the limit, a request passes once fewer than `limit` entries are left: when
+        # the one at index limit - 1 leaves. Under it, the next slot frees with the oldest.
+        index = limit - 1 if remaining == 0 and limit > 0 else -1
+        return cls(
+            name=name,
+            limit=limit,
+            remaining=remaining,
+            window=window,
+            frees_at=float(history[index] + window),
+            exceeded=remaining == 0,
         )
 
     def seconds_left(self, now: float | None = None) -> int:

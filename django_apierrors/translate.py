@@ -1,9 +1,11 @@
 """Any exception -> `APIError`: the first half of the one road.
 
-The rows are checked in order: `EXCEPTION_MAP`, our own errors, DRF's, django-ratelimit's,
-Django's and the database's; anything else is an internal error. Messages of Django's and
-Python's exceptions are replaced by the catalog's, so no exception text leaks to clients.
-DRF and django-ratelimit are looked at only when they are already imported.
+The rows are checked in order: `EXCEPTION_MAP`, our own errors, DRF's, Django Ninja's,
+django-ratelimit's, Django's and the database's; anything else is an internal error.
+Messages of Django's and Python's exceptions are replaced by the catalog's, so no exception
+text leaks to clients. DRF, Ninja and django-ratelimit are looked at only when they are
+already imported, and their rows live in their own rooms (`drf.translate`,
+`ninja.translate`).
 """
 
 from __future__ import annotations
@@ -87,10 +89,18 @@ def returned_error(response: HttpResponseBase) -> APIError | None:
 
 @functools.cache
 def _drf() -> ModuleType:
-    # Imported on first use (an import statement in _translate would run on every call).
+    # Imported on first use (an import statement in _translate would run on every call),
+    # and only once DRF itself is: the core imports no framework.
     from .drf import translate as drf_translate
 
     return drf_translate
+
+
+@functools.cache
+def _ninja() -> ModuleType:
+    from .ninja import translate as ninja_translate
+
+    return ninja_translate
 
 
 def _translate(exc: BaseException) -> APIError | None:
@@ -102,6 +112,11 @@ def _translate(exc: BaseException) -> APIError | None:
     drf_exceptions = sys.modules.get("rest_framework.exceptions")
     if drf_exceptions is not None and isinstance(exc, drf_exceptions.APIException):
         return _drf().from_drf_exception(exc)
+    ninja_errors = sys.modules.get("ninja.errors")
+    if ninja_errors is not None and isinstance(
+        exc, (ninja_errors.HttpError, ninja_errors.ValidationError)
+    ):
+        return _ninja().from_ninja_exception(exc)
     ratelimit_exceptions = sys.modules.get("django_ratelimit.exceptions")
     if ratelimit_exceptions is not None and isinstance(exc, ratelimit_exceptions.Ratelimited):
         return RateLimited()

@@ -25,10 +25,10 @@ from ..conf import api_settings
 from ..openapi import (
     BODY_METHODS,
     CODE_REGEX,
-    RATE_LIMIT_HEADERS,
     WRITE_METHODS,
     api_errors,
     codes_by_status,
+    error_response_headers,
     error_response_schema,
     noted_statuses,
     problem_details_schema,
@@ -103,27 +103,9 @@ class AutoSchema(SpectacularAutoSchema):
             name, error_response_schema(status, code_schema, type_ref, field_codes)
         )
         problem_ref = self._component("ProblemDetails", problem_details_schema(type_ref))
-        headers: dict[str, Any] = {
-            api_settings.REQUEST_ID_HEADER: {
-                "schema": {"type": "string"},
-                "description": "The request id; equals `request_id` in the body.",
-            }
-        }
-        if status == 429:
-            headers.update(
-                {
-                    name: {"schema": {"type": "integer"}, "description": description}
-                    for name, description in RATE_LIMIT_HEADERS.items()
-                }
-            )
-        elif status == 503:
-            headers["Retry-After"] = {
-                "schema": {"type": "integer"},
-                "description": RATE_LIMIT_HEADERS["Retry-After"],
-            }
         return {
             "description": reason_phrase(status),
-            "headers": headers,
+            "headers": error_response_headers(status),
             "content": {
                 "application/json": {"schema": body_ref},
                 "application/problem+json": {"schema": problem_ref},

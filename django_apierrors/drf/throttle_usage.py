@@ -45,21 +45,10 @@ def _simple_throttle_usage(
         return None
     # The clock DRF's throttle reads (its `timer`), so that these numbers and DRF's wait()
     # (the 429's Retry-After) come from the same time.
-    now = throttle.timer()
-    # DRF drops an entry once it is `duration` old (`entry <= now - duration`).
-    history = [t for t in throttle.cache.get(cache_key, []) if t > now - duration]
-    if not history:
-        return None  # nothing left that limits the client (or the history could not be read)
-    remaining = max(0, num_requests - len(history))
-    # The history is newest first; an entry leaves `duration` after it was made. Over the
-    # limit, a request passes once fewer than num_requests entries are left: when the one at
-    # index num_requests - 1 leaves. Under it, the next slot frees with the oldest entry.
-    index = num_requests - 1 if remaining == 0 and num_requests > 0 else -1
-    return RateLimitUsage(
+    return RateLimitUsage.from_history(
         name=throttle.scope or type(throttle).__name__,
         limit=num_requests,
-        remaining=remaining,
         window=duration,
-        frees_at=float(history[index] + duration),
-        exceeded=remaining == 0,
+        history=throttle.cache.get(cache_key, []),
+        now=throttle.timer(),
     )

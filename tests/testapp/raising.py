@@ -16,6 +16,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django_ratelimit.exceptions import Ratelimited
+from ninja import errors as ninja
 from rest_framework import exceptions as drf
 
 import django_apierrors
@@ -76,6 +77,20 @@ EXCEPTIONS: dict[str, Callable[[], BaseException]] = {
     "drf_unsupported": lambda: drf.UnsupportedMediaType("text/plain"),
     "drf_throttled": lambda: drf.Throttled(wait=4.2),
     "drf_api_exception": lambda: drf.APIException("The ledger is busy."),
+    "ninja_http_error": lambda: ninja.HttpError(404, "No such basket."),
+    "ninja_http_error_teapot": lambda: ninja.HttpError(418, "Short and stout."),
+    "ninja_authentication": lambda: ninja.AuthenticationError(),
+    "ninja_authorization": lambda: ninja.AuthorizationError(),
+    "ninja_authorization_message": lambda: ninja.AuthorizationError(message="Owners only."),
+    "ninja_throttled": lambda: ninja.Throttled(wait=4.2),
+    "ninja_unparsable": lambda: ninja.HttpError(400, f"Cannot parse request body ({SECRET})"),
+    "ninja_csrf": lambda: ninja.HttpError(403, "CSRF check Failed"),
+    "ninja_validation": lambda: ninja.ValidationError(
+        [
+            {"type": "missing", "loc": ("query", "page"), "msg": "Field required"},
+            {"type": "int_parsing", "loc": ("body", "items", 1, "qty"), "msg": "Not a number"},
+        ]
+    ),
     "broken_message": lambda: django_apierrors.Conflict(_UnformattableText("Broken %(x)s")),
     "drf_custom_status": lambda: type("Teapot", (drf.APIException,), {"status_code": 418})(),
     "drf_conflict_status": lambda: type("Clash", (drf.APIException,), {"status_code": 409})(

@@ -1,12 +1,13 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from . import bare, hostile, limited, returning, views
+from . import bare, hostile, limited, ninja_api, returning, views
 
 router = SimpleRouter()
 router.register("drf/tutorial/line-set", returning.LineViewSet, basename="line")
 
 urlpatterns = [
+    path("ninja/", ninja_api.urls()),
     path("bare/empty-400/", bare.empty_400),
     path("bare/html-403/", bare.html_403),
     path("bare/html-404/", bare.html_404),

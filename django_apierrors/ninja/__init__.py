@@ -1,0 +1,176 @@
+"""Django Ninja's side of the install: every NinjaAPI goes through `install()`::
+
+    from ninja import NinjaAPI
+    from django_apierrors.ninja import install
+
+    api = install(NinjaAPI())
+
+Its operations then answer every error by the contract, byte for byte as DRF and plain
+views do (validation errors with `param`, `pointer` and `location` per input, `HttpError`
+as the catalog's error for its status, 401 with `WWW-Authenticate` where the auth class
+names its scheme, 429 with `Retry-After` and `X-RateLimit-*`), and its OpenAPI schema
+documents each operation's error responses (`django_apierrors.ninja.openapi`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction
+from django.conf import settings
+from django.db import connections
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.errors import ValidationErrorContext
+from ninja.security import HttpBasicAuth, HttpBearer
+from ninja.throttling import SimpleRateThrottle
+
+from ..cache import is_cache_failure
+from ..checks import NINJA_INSTALLED
+from ..exceptions import ServiceUnavailable
+from ..handling import response_for_exception, response_for_known_exception
+from ..rate_limit_headers import RateLimitUsage, record_usage
+from .openapi import ErrorsOpenAPISchema, documented_schema
+from .translate import BODY_PARAMETER
+
+__all__ = ["ErrorsOpenAPISchema", "answer_exception", "install"]
+
+#: Where `install()`'s view decorator leaves the operation a request runs, for the 401's
+#: challenge and the 429's numbers (Ninja's exception handlers get the request only).
+OPERATION = "_apierrors_ninja_operation"
+
+#: Ninja's own handlers are registered for these; ours replace each of them.
+HANDLED = (Exception, Http404, HttpError, ValidationError)
+
+
+def install(api: NinjaAPI) -> NinjaAPI:
+    """Answer every error of `api`'s operations by the contract, and document them in its
+    OpenAPI schema. Call it before the API's `urls` are read (where it is built)."""
+    if getattr(api, NINJA_INSTALLED, False):
+        return api
+    for exception_class in HANDLED:
+        api.add_exception_handler(exception_class, answer_exception)
+    api.add_decorator(remember_operation, mode="view")
+    api.validation_error_from_error_contexts = _noting_body_parameter(  # type: ignore[method-assign]
+        api.validation_error_from_error_contexts
+    )
+    if type(api).get_openapi_schema is NinjaAPI.get_openapi_schema:
+        # A subclass that builds its own schema keeps it (ErrorsOpenAPISchema is public).
+        api.get_openapi_schema = functools.partial(documented_schema, api)  # type: ignore[method-assign]
+    setattr(api, NINJA_INSTALLED, True)
+    return api
+
+
+def answer_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The exception handler `install()` registers: the contract's answer for `exc`."""
+    if isinstance(exc, Throttled):
+        record_throttle_usages(request)
+    if settings.DEBUG_PROPAGATE_EXCEPTIONS:
+        known = response_for_known_exception(request, exc)
+        if known is None:
+            raise exc  # as Django and DRF let it propagate
+        response = known
+    else:
+        response = response_for_exception(request, exc)
+    if response.status_code == 401 and isinstance(exc, AuthenticationError):
+        challenge = authentication_challenge(request)
+        if challenge:
+            response["WWW-Authenticate"] = challenge
+    # Ninja answers the exception instead of letting it leave the view: roll back
+    # ATOMIC_REQUESTS' transaction as DRF's handler does.
+    for connection in connections.all(initialized_only=True):
+        if connection.settings_dict["ATOMIC_REQUESTS"] and connection.in_atomic_block:
+            connection.set_rollback(True)
+    return response
+
+
+def authentication_challenge(request: HttpRequest) -> str | None:
+    """The `WWW-Authenticate` value of the operation's first auth class that gives one: its
+    own `authenticate_header(request)` (DRF's name for it), or the scheme Ninja's
+    `HttpBasicAuth` and `HttpBearer` name."""
+    for auth in getattr(request.__dict__.get(OPERATION), "auth_callbacks", ()):
+        authenticate_header = getattr(auth, "authenticate_header", None)
+        if callable(authenticate_header):
+            value = authenticate_header(request)
+            if value:
+                return str(value)
+        elif isinstance(auth, HttpBasicAuth | HttpBearer):
+            return f'{str(auth.openapi_scheme).title()} realm="api"'
+    return None
+
+
+def record_throttle_usages(request: HttpRequest) -> None:
+    """Report what the operation's rate throttles know, for the 429 one of them answered."""
+    for throttle in getattr(request.__dict__.get(OPERATION), "throttle_objects", ()):
+        if not isinstance(throttle, SimpleRateThrottle):
+            continue
+        limit, window = throttle.num_requests, throttle.duration
+        if limit is None or window is None:
+            continue
+        try:
+            key = throttle.get_cache_key(request)
+            if key is None:
+                continue
+            # The throttle's own clock, as its wait() (the 429's Retry-After) reads it.
+            usage = RateLimitUsage.from_history(
+                name=throttle.scope or type(throttle).__name__,
+                limit=limit,
+                window=window,
+                history=throttle.cache.get(key, []),
+                now=throttle.timer(),
+            )
+        except Exception as failure:
+            # The cache failed since the throttle read it: the 429 stands, without numbers.
+            if not (is_cache_failure(failure) or isinstance(failure, ServiceUnavailable)):
+                raise
+            continue
+        if usage is not None:
+            record_usage(request, usage)
+
+
+def remember_operation(run: Callable[..., Any]) -> Callable[..., Any]:
+    """Ninja's view decorator (`mode="view"` wraps `Operation.run`): note the operation on
+    the request before its auth and throttles run."""
+    operation = getattr(inspect.unwrap(run), "__self__", None)
+
+    if iscoroutinefunction(run):
+
+        @functools.wraps(run)
+        async def run_async(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            request.__dict__[OPERATION] = operation
+            return await run(request, *args, **kwargs)
+
+        return run_async
+
+    @functools.wraps(run)
+    def run_sync(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        request.__dict__[OPERATION] = operation
+        return run(request, *args, **kwargs)
+
+    return run_sync
+
+
+def _noting_body_parameter(
+    build: Callable[[list[ValidationErrorContext]], ValidationError],
+) -> Callable[[list[ValidationErrorContext]], ValidationError]:
+    """`api.validation_error_from_error_contexts`, noting on the error the parameter an
+    operation with one body parameter reads the body into (its name heads each body
+    error's `loc`, though the client never sent it)."""
+
+    @functools.wraps(build)
+    def validation_error_from_error_contexts(
+        error_contexts: list[ValidationErrorContext],
+    ) -> ValidationError:
+        error = build(error_contexts)
+        for context in error_contexts:
+            # Ninja's body model: `__read_from_single_attr__` names that one parameter.
+            parameter = getattr(context.model, "__read_from_single_attr__", None)
+            if getattr(context.model, "__ninja_param_source__", None) == "body" and parameter:
+                setattr(error, BODY_PARAMETER, parameter)
+        return error
+
+    return validation_error_from_error_contexts

@@ -1,0 +1,186 @@
+"""A Django Ninja API through `install()`, beside the testapp's plain and DRF views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Header, NinjaAPI, Query, Router, Schema
+from ninja.errors import AuthorizationError, HttpError
+from ninja.security import APIKeyHeader, HttpBasicAuth, HttpBearer
+from ninja.throttling import AnonRateThrottle
+
+from django_apierrors.ninja import install
+from django_apierrors.openapi import api_errors
+from django_apierrors.ratelimit import ratelimit
+
+from .raising import EXCEPTIONS
+
+api = install(NinjaAPI(title="Test Ninja", urls_namespace="test-ninja"))
+
+
+class Line(Schema):
+    sku: str = Field(min_length=1)
+    qty: int = Field(ge=1)
+
+
+class Address(Schema):
+    city: str
+    zip: str = Field(pattern=r"^\d{5}$")
+
+
+class Order(Schema):
+    items: list[Line]
+    address: Address
+    note: str | None = None
+
+
+class Pet(Schema):
+    name: str
+
+
+class Owner(Schema):
+    email: str
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1)
+    size: int = Field(10, ge=1, le=100)
+
+
+class Basic(HttpBasicAuth):
+    def authenticate(self, request: HttpRequest, username: str, password: str) -> Any:
+        return username if (username, password) == ("ann", "pw") else None
+
+
+class Bearer(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return token if token == "secret-token" else None
+
+
+class ApiKey(APIKeyHeader):
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return key if key == "k3y" else None
+
+
+class ChallengingApiKey(ApiKey):
+    def authenticate_header(self, request: HttpRequest) -> str:
+        return 'ApiKey realm="test"'
+
+
+@api.post("/orders")
+def create_order(request: HttpRequest, payload: Order) -> dict[str, Any]:
+    return {"items": len(payload.items)}
+
+
+@api.post("/async/orders")
+async def create_order_async(request: HttpRequest, payload: Order) -> dict[str, Any]:
+    return {"items": len(payload.items)}
+
+
+@api.post("/adoptions")
+def adopt(request: HttpRequest, pet: Pet, owner: Owner) -> dict[str, Any]:
+    return {"pet": pet.name}
+
+
+@api.get("/items/{item_id}")
+def get_item(
+    request: HttpRequest,
+    item_id: int,
+    paging: Query[Paging],
+    x_tenant: str = Header(alias="X-Tenant"),
+) -> dict[str, Any]:
+    return {"id": item_id, "page": paging.page, "tenant": x_tenant}
+
+
+@api.get("/basic", auth=Basic())
+def basic(request: HttpRequest) -> dict[str, Any]:
+    return {"user": request.auth}  # type: ignore[attr-defined]
+
+
+@api.get("/bearer", auth=Bearer())
+async def bearer(request: HttpRequest) -> dict[str, Any]:
+    return {"token": request.auth}  # type: ignore[attr-defined]
+
+
+@api.get("/api-key", auth=ApiKey())
+def api_key(request: HttpRequest) -> dict[str, Any]:
+    return {"ok": True}
+
+
+@api.get("/challenging-api-key", auth=ChallengingApiKey())
+def challenging_api_key(request: HttpRequest) -> dict[str, Any]:
+    return {"ok": True}
+
+
+@api.get("/forbidden")
+def forbidden(request: HttpRequest) -> dict[str, Any]:
+    raise AuthorizationError()
+
+
+@api.get("/http-error/{status}")
+@api_errors(add=[402, 409, 412, 413, 422, 502, 504])
+def http_error(request: HttpRequest, status: int, message: str = "") -> dict[str, Any]:
+    raise HttpError(status, message)
+
+
+@api.get("/throttled", throttle=AnonRateThrottle("2/m"))
+def throttled(request: HttpRequest) -> dict[str, Any]:
+    return {"ok": True}
+
+
+@api.get("/limited")
+@ratelimit(key="ip", rate="2/m", group="ninja-limited")
+def limited(request: HttpRequest) -> dict[str, Any]:
+    return {"ok": True}
+
+
+@api.get("/async/limited")
+@ratelimit(key="ip", rate="2/m", group="ninja-async-limited")
+async def limited_async(request: HttpRequest) -> dict[str, Any]:
+    return {"ok": True}
+
+
+@api.api_operation(["GET", "POST"], "/raise/{name}")
+def raise_sync(request: HttpRequest, name: str) -> dict[str, Any]:
+    raise EXCEPTIONS[name]()
+
+
+@api.api_operation(["GET", "POST"], "/async/raise/{name}")
+async def raise_async(request: HttpRequest, name: str) -> dict[str, Any]:
+    raise EXCEPTIONS[name]()
+
+
+router = Router(tags=["router"])
+
+
+@router.get("/greetings/{name}")
+def greet(request: HttpRequest, name: str, times: int = Query(1, ge=1, le=3)) -> dict[str, Any]:
+    return {"greeting": " ".join([f"Hello {name}"] * times)}
+
+
+@router.get("/missing")
+def missing(request: HttpRequest) -> dict[str, Any]:
+    from django.shortcuts import get_object_or_404
+
+    from example_project.shop.models import Product
+
+    get_object_or_404(Product, pk=0)
+    return {}
+
+
+api.add_router("/router", router)
+
+
+def urls() -> tuple[list[Any], str, str]:
+    """`api.urls`, its async paths outside ATOMIC_REQUESTS (Django refuses async views in
+    it, and Ninja builds the views itself)."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if iscoroutinefunction(pattern.callback):
+            transaction.non_atomic_requests(pattern.callback)
+    return patterns, app_name, namespace
