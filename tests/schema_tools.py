@@ -6,17 +6,7 @@ from typing import Any
 
 import jsonschema
 
-
-def as_json_schema(schema: Any) -> Any:
-    """OpenAPI 3.0 `nullable: true` is JSON Schema's `type: [T, "null"]`."""
-    if isinstance(schema, list):
-        return [as_json_schema(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    converted = {key: as_json_schema(value) for key, value in schema.items() if key != "nullable"}
-    if schema.get("nullable") and "type" in schema:
-        converted["type"] = [schema["type"], "null"]
-    return converted
+from django_apierrors.openapi import as_openapi_31 as as_json_schema
 
 
 def validate(instance: Any, schema: dict[str, Any], components: dict[str, Any] | None = None):

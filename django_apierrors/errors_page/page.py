@@ -61,7 +61,9 @@ BODY_FIELDS = [
         "array",
         "when several inputs failed",
         "`{message, code, param, pointer}` per failing input, in request order; `pointer` is an "
-        "RFC 6901 JSON pointer (`/items/1/qty`); batch items add `index`.",
+        "RFC 6901 JSON pointer (`/items/1/qty`); batch items add `index`; where the framework "
+        "says where the input came from (Django Ninja), `location`: `body`, `query`, `path`, "
+        "`header`, `cookie`, `form` or `file`.",
     ),
     ("doc_url", "string", "when configured", "A link to the code's section of this page."),
     (

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +25,13 @@ from django.conf import settings
 from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
-from ninja.errors import ValidationErrorContext
+from ninja.errors import (
+    AuthenticationError,
+    HttpError,
+    Throttled,
+    ValidationError,
+    ValidationErrorContext,
+)
 from ninja.security import HttpBasicAuth, HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
@@ -53,9 +59,10 @@ def install(api: NinjaAPI) -> NinjaAPI:
     if getattr(api, NINJA_INSTALLED, False):
         return api
     for exception_class in HANDLED:
-        api.add_exception_handler(exception_class, answer_exception)
+        # Ninja types a handler's exception as "an exception or its class"; it passes one.
+        api.add_exception_handler(exception_class, answer_exception)  # type: ignore[arg-type]
     api.add_decorator(remember_operation, mode="view")
-    api.validation_error_from_error_contexts = _noting_body_parameter(  # type: ignore[method-assign]
+    api.validation_error_from_error_contexts = _noting_body_parameter(  # type: ignore[method-assign, assignment]
         api.validation_error_from_error_contexts
     )
     if type(api).get_openapi_schema is NinjaAPI.get_openapi_schema:
@@ -121,7 +128,7 @@ def record_throttle_usages(request: HttpRequest) -> None:
                 limit=limit,
                 window=window,
                 history=throttle.cache.get(key, []),
-                now=throttle.timer(),
+                now=getattr(throttle, "timer", time.time)(),
             )
         except Exception as failure:
             # The cache failed since the throttle read it: the 429 stands, without numbers.

@@ -50,6 +50,10 @@ class Paging(Schema):
     size: int = Field(10, ge=1, le=100)
 
 
+class Message(Schema):
+    detail: str
+
+
 class Basic(HttpBasicAuth):
     def authenticate(self, request: HttpRequest, username: str, password: str) -> Any:
         return username if (username, password) == ("ann", "pw") else None
@@ -145,14 +149,31 @@ async def limited_async(request: HttpRequest) -> dict[str, Any]:
     return {"ok": True}
 
 
-@api.api_operation(["GET", "POST"], "/raise/{name}")
+@api.get("/raise/{name}")
 def raise_sync(request: HttpRequest, name: str) -> dict[str, Any]:
     raise EXCEPTIONS[name]()
 
 
-@api.api_operation(["GET", "POST"], "/async/raise/{name}")
+@api.get("/async/raise/{name}")
 async def raise_async(request: HttpRequest, name: str) -> dict[str, Any]:
     raise EXCEPTIONS[name]()
+
+
+@api.get("/documented/{item_id}", response={200: Message, 404: Message})
+def documented(request: HttpRequest, item_id: int) -> tuple[int, dict[str, str]]:
+    return 404, {"detail": "Documented by the operation itself."}
+
+
+@api.get("/unlisted", include_in_schema=False)
+@api_errors(remove=[500])
+def unlisted(request: HttpRequest) -> dict[str, Any]:
+    return {"ok": True}
+
+
+@api.get("/quiet")
+@api_errors(remove=[405])
+def quiet(request: HttpRequest) -> dict[str, Any]:
+    return {"ok": True}
 
 
 router = Router(tags=["router"])
@@ -167,7 +188,7 @@ def greet(request: HttpRequest, name: str, times: int = Query(1, ge=1, le=3)) ->
 def missing(request: HttpRequest) -> dict[str, Any]:
     from django.shortcuts import get_object_or_404
 
-    from example_project.shop.models import Product
+    from shop.models import Product
 
     get_object_or_404(Product, pk=0)
     return {}

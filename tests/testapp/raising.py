@@ -82,7 +82,7 @@ EXCEPTIONS: dict[str, Callable[[], BaseException]] = {
     "ninja_authentication": lambda: ninja.AuthenticationError(),
     "ninja_authorization": lambda: ninja.AuthorizationError(),
     "ninja_authorization_message": lambda: ninja.AuthorizationError(message="Owners only."),
-    "ninja_throttled": lambda: ninja.Throttled(wait=4.2),
+    "ninja_throttled": lambda: ninja.Throttled(wait=4.2),  # type: ignore[arg-type]
     "ninja_unparsable": lambda: ninja.HttpError(400, f"Cannot parse request body ({SECRET})"),
     "ninja_csrf": lambda: ninja.HttpError(403, "CSRF check Failed"),
     "ninja_validation": lambda: ninja.ValidationError(

@@ -1,0 +1,464 @@
+"""Django Ninja through `install()`: every error of its operations by the contract, through
+Ninja's own TestClient (no middleware) and through Django's test client (the whole stack),
+and its OpenAPI schema documenting them."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+from django.core.signals import got_request_exception
+from django.test import Client, override_settings
+from ninja import NinjaAPI
+from ninja.testing import TestAsyncClient, TestClient
+from openapi_spec_validator import validate as validate_openapi
+
+from django_apierrors import APIError, catalog
+from django_apierrors.checks import check_ninja_apis
+from django_apierrors.ninja import install
+from django_apierrors.ninja.translate import BODY_PARAMETER
+from tests.testapp import ninja_api
+from tests.testapp.raising import EXCEPTIONS, SECRET
+
+from .contract import assert_contract
+from .schema_tools import validate
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "/api/test/ninja"
+ORDER = {
+    "items": [{"sku": "MUG-1", "qty": 1}, {"sku": "", "qty": "many"}],
+    "address": {"city": "Lyon", "zip": "6900"},
+}
+ORDER_ERRORS = [
+    ("items[1].sku", "/items/1/sku", "string_too_short"),
+    ("items[1].qty", "/items/1/qty", "int_parsing"),
+    ("address.zip", "/address/zip", "string_pattern_mismatch"),
+]
+
+
+@pytest.fixture
+def ninja_client() -> TestClient:
+    return TestClient(ninja_api.api)
+
+
+@pytest.fixture
+def quiet_client() -> Client:
+    """Django's test client that answers a 500 instead of raising what caused it."""
+    return Client(raise_request_exception=False)
+
+
+def entries(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [(e["param"], e["pointer"], e["code"]) for e in body["errors"]]
+
+
+# --- validation errors ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/orders", "/async/orders"])
+def test_a_nested_body_names_each_input_relative_to_the_body(client, path):
+    response = client.post(PREFIX + path, ORDER, content_type="application/json")
+    body = assert_contract(response, 400, "validation_failed", param=None)
+    assert body["message"] == "3 parameters are invalid."
+    assert entries(body) == ORDER_ERRORS
+    assert {error["location"] for error in body["errors"]} == {"body"}
+    assert body["errors"][0]["message"] == "String should have at least 1 character"
+
+
+def test_ninjas_test_client_gets_the_same_body(client, ninja_client):
+    through_ninja = ninja_client.post("/orders", json=ORDER)
+    through_django = client.post(PREFIX + "/orders", ORDER, content_type="application/json")
+    assert_contract(through_ninja, 400, "validation_failed")
+    assert without_request_id(through_ninja.json()) == without_request_id(through_django.json())
+
+
+async def test_async_operations_through_ninjas_async_test_client():
+    response = await TestAsyncClient(ninja_api.api).post("/async/orders", json=ORDER)
+    assert entries(assert_contract(response, 400, "validation_failed")) == ORDER_ERRORS
+
+
+def test_validation_status_moves_field_errors_to_422(ninja_client):
+    with override_settings(API_ERRORS={"VALIDATION_STATUS": 422}):
+        response = ninja_client.post("/orders", json=ORDER)
+    assert entries(assert_contract(response, 422, "validation_failed")) == ORDER_ERRORS
+
+
+def test_two_body_parameters_keep_their_names_as_body_keys(ninja_client):
+    response = ninja_client.post("/adoptions", json={"pet": {}, "owner": {"email": "a@b.c"}})
+    body = assert_contract(response, 400, "validation_failed", param="pet.name")
+    assert body["errors"] == [
+        {
+            "message": "Field required",
+            "code": "missing",
+            "param": "pet.name",
+            "pointer": "/pet/name",
+            "location": "body",
+        }
+    ]
+
+
+def test_a_missing_body_is_the_whole_document(ninja_client):
+    body = assert_contract(ninja_client.post("/orders"), 400, "validation_failed", param=None)
+    assert body["errors"] == [
+        {
+            "message": "Field required",
+            "code": "missing",
+            "param": None,
+            "pointer": "",
+            "location": "body",
+        }
+    ]
+
+
+def test_path_query_and_header_parameters_are_named_by_their_names(ninja_client):
+    response = ninja_client.get("/items/abc?page=0&size=500")
+    body = assert_contract(response, 400, "validation_failed", param=None)
+    assert [(e["param"], e["location"], e["code"]) for e in body["errors"]] == [
+        ("item_id", "path", "int_parsing"),
+        ("page", "query", "greater_than_equal"),
+        ("size", "query", "less_than_equal"),
+        ("X-Tenant", "header", "missing"),
+    ]
+    assert body["message"] == "4 parameters are invalid."
+
+
+def test_one_failing_query_parameter_is_the_param(ninja_client):
+    response = ninja_client.get("/items/7?page=0", headers={"X-Tenant": "acme"})
+    body = assert_contract(response, 400, "validation_failed", param="page")
+    assert body["message"] == "Input should be greater than or equal to 1"
+
+
+def test_a_router_mounted_on_the_api(ninja_client, client):
+    assert ninja_client.get("/router/greetings/ann?times=2").json() == {
+        "greeting": "Hello ann Hello ann"
+    }
+    response = client.get(PREFIX + "/router/greetings/ann?times=9")
+    body = assert_contract(response, 400, "validation_failed", param="times")
+    assert body["errors"][0]["location"] == "query"
+    assert_contract(client.get(PREFIX + "/router/missing"), 404, "not_found")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_body_that_is_no_json_is_a_parse_error_without_the_decoders_text(client, debug):
+    with override_settings(DEBUG=debug):
+        response = client.post(PREFIX + "/orders", "{oops", content_type="application/json")
+    body = assert_contract(response, 400, "parse_error", debug=debug)
+    assert body["message"] == catalog.get("parse_error").message
+    assert "Expecting" not in json.dumps(without_debug(body))
+
+
+def test_the_body_parameter_ninja_wraps_the_body_in_is_dropped_from_loc():
+    """Pins the Ninja internals the translation relies on: an operation with one body
+    parameter validates `{"payload": <body>}`, and its body model names that parameter in
+    `__read_from_single_attr__` (install() notes it on the ValidationError)."""
+    seen = []
+    api = install(NinjaAPI(urls_namespace="pin-body"))
+
+    @api.post("/orders")
+    def create(request, payload: ninja_api.Order) -> dict:
+        return {}
+
+    original = api.validation_error_from_error_contexts
+
+    def spy(contexts):
+        error = original(contexts)
+        seen.append(error)
+        return error
+
+    api.validation_error_from_error_contexts = spy  # type: ignore[method-assign]
+    TestClient(api).post("/orders", json={"items": [], "address": {}})
+    (error,) = seen
+    assert getattr(error, BODY_PARAMETER) == "payload"
+    assert {tuple(item["loc"][:2]) for item in error.errors} == {("body", "payload")}
+
+
+# --- HttpError and Ninja's other exceptions --------------------------------------------
+
+
+@pytest.mark.parametrize("status", sorted({entry.status for entry in catalog}))
+def test_an_http_error_of_every_catalog_status(ninja_client, status):
+    code = APIError.for_status(status).code
+    response = ninja_client.get(f"/http-error/{status}?message=Custom+{status}")
+    body = assert_contract(response, status, code)
+    assert body["message"] == f"Custom {status}"
+    response = ninja_client.get(f"/http-error/{status}")
+    body = assert_contract(response, status, code)
+    assert body["message"] == catalog.get(code).message
+
+
+def test_a_status_the_catalog_lacks_keeps_its_status(ninja_client):
+    body = assert_contract(ninja_client.get("/http-error/418?message=Tea"), 418, "bad_request")
+    assert body["message"] == "Tea"
+
+
+def test_raising_http_error_with_no_error_status_is_a_server_error(quiet_client):
+    assert_contract(
+        quiet_client.get(PREFIX + "/http-error/302?message=Moved"), 500, "internal_error"
+    )
+
+
+@pytest.mark.parametrize(
+    "path, challenge",
+    [
+        ("/basic", 'Basic realm="api"'),
+        ("/bearer", 'Bearer realm="api"'),
+        ("/challenging-api-key", 'ApiKey realm="test"'),
+        ("/api-key", None),
+    ],
+)
+def test_authentication_failures(client, path, challenge):
+    response = client.get(PREFIX + path)
+    body = assert_contract(response, 401, "unauthenticated")
+    assert body["message"] == catalog.get("unauthenticated").message
+    assert response.get("WWW-Authenticate") == challenge
+
+
+def test_wrong_and_right_credentials(client):
+    wrong = client.get(PREFIX + "/basic", HTTP_AUTHORIZATION="Basic YW5uOm5vcGU=")  # ann:nope
+    assert_contract(wrong, 401, "unauthenticated")
+    assert wrong["WWW-Authenticate"] == 'Basic realm="api"'
+    right = client.get(PREFIX + "/basic", HTTP_AUTHORIZATION="Basic YW5uOnB3")  # ann:pw
+    assert right.status_code == 200
+    assert right.json() == {"user": "ann"}
+    bearer = client.get(PREFIX + "/bearer", HTTP_AUTHORIZATION="Bearer secret-token")
+    assert bearer.json() == {"token": "secret-token"}
+
+
+def test_authorization_error_is_permission_denied(ninja_client):
+    body = assert_contract(ninja_client.get("/forbidden"), 403, "permission_denied")
+    assert body["message"] == catalog.get("permission_denied").message
+
+
+def test_ninjas_throttle_answers_429_with_its_numbers(client):
+    for _ in range(2):
+        assert client.get(PREFIX + "/throttled").status_code == 200
+    response = client.get(PREFIX + "/throttled")
+    body = assert_contract(response, 429, "rate_limited")
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert response["X-RateLimit-Limit"] == "2"
+    assert response["X-RateLimit-Remaining"] == "0"
+    assert int(response["X-RateLimit-Reset"]) > 0
+    assert body["meta"]["limit"] == 2
+
+
+@pytest.mark.parametrize("path", ["/limited", "/async/limited"])
+def test_our_ratelimit_on_ninja_operations(client, path):
+    first = client.get(PREFIX + path)
+    assert first.status_code == 200
+    assert (first["X-RateLimit-Limit"], first["X-RateLimit-Remaining"]) == ("2", "1")
+    assert first["X-Request-ID"]
+    client.get(PREFIX + path)
+    response = client.get(PREFIX + path)
+    assert_contract(response, 429, "rate_limited")
+    assert (response["X-RateLimit-Limit"], response["X-RateLimit-Remaining"]) == ("2", "0")
+    assert int(response["Retry-After"]) >= 1
+
+
+# --- unexpected exceptions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/raise/runtime", "/async/raise/runtime"])
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unexpected_exception_is_one_reported_500(quiet_client, caplog, path, debug):
+    signals = []
+
+    def receiver(**kwargs):
+        signals.append(kwargs)
+
+    got_request_exception.connect(receiver)
+    try:
+        with override_settings(DEBUG=debug), caplog.at_level(logging.ERROR, "django.request"):
+            response = quiet_client.get(PREFIX + path)
+    finally:
+        got_request_exception.disconnect(receiver)
+    body = assert_contract(response, 500, "internal_error", debug=debug)
+    assert body["message"] == catalog.get("internal_error").message
+    if not debug:
+        assert SECRET not in response.content.decode()
+    assert len(signals) == 1
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert len(records) == 1 and records[0].exc_info is not None
+
+
+def test_ninjas_test_client_gets_the_500_too(ninja_client):
+    assert_contract(ninja_client.get("/raise/runtime"), 500, "internal_error")
+
+
+def test_debug_propagate_exceptions_lets_it_propagate(ninja_client):
+    with override_settings(DEBUG_PROPAGATE_EXCEPTIONS=True):
+        with pytest.raises(RuntimeError):
+            ninja_client.get("/raise/runtime")
+        # Known exceptions are still answered.
+        assert_contract(ninja_client.get("/raise/typed_not_found"), 404, "not_found")
+
+
+# --- one body, whichever framework raised it ---------------------------------------------
+
+SAME_EVERYWHERE = sorted(name for name in EXCEPTIONS if not name.startswith("drf_"))
+VIEWS = {
+    "plain": "/api/test/raise/{}/",
+    "drf": "/api/test/drf/raise/{}/",
+    "ninja": PREFIX + "/raise/{}",
+    "ninja async": PREFIX + "/async/raise/{}",
+}
+
+
+@pytest.mark.parametrize("name", SAME_EVERYWHERE)
+def test_the_same_exception_gives_the_same_body_from_every_framework(quiet_client, name):
+    responses = {view: quiet_client.get(url.format(name)) for view, url in VIEWS.items()}
+    bodies = {view: without_request_id(response.json()) for view, response in responses.items()}
+    assert len({json.dumps(body, sort_keys=True) for body in bodies.values()}) == 1, bodies
+    statuses = {response.status_code for response in responses.values()}
+    assert len(statuses) == 1
+    headers = {
+        view: {h: response.get(h) for h in ("Retry-After", "WWW-Authenticate")}
+        for view, response in responses.items()
+    }
+    assert len({json.dumps(h, sort_keys=True) for h in headers.values()}) == 1, headers
+    assert_contract(responses["ninja"], statuses.pop(), bodies["ninja"]["code"])
+
+
+def test_ninjas_exceptions_from_plain_views(quiet_client):
+    body = assert_contract(
+        quiet_client.get("/api/test/raise/ninja_validation/"), 400, "validation_failed"
+    )
+    assert [(e["param"], e["location"]) for e in body["errors"]] == [
+        ("page", "query"),
+        ("items[1].qty", "body"),
+    ]
+    assert_contract(quiet_client.get("/api/test/raise/ninja_csrf/"), 403, "csrf_failed")
+    unparsable = quiet_client.get("/api/test/drf/raise/ninja_unparsable/")
+    assert SECRET not in assert_contract(unparsable, 400, "parse_error")["message"]
+
+
+# --- OpenAPI ---------------------------------------------------------------------------
+
+
+def ninja_schema() -> dict[str, Any]:
+    return json.loads(json.dumps(ninja_api.api.get_openapi_schema(path_prefix=PREFIX + "/")))
+
+
+def responses_of(schema: dict[str, Any], path: str, method: str = "get") -> dict[str, Any]:
+    return schema["paths"][PREFIX + path][method]["responses"]
+
+
+def test_the_schema_is_valid_openapi_3_1():
+    schema = ninja_schema()
+    assert schema["openapi"] == "3.1.0"
+    validate_openapi(schema)
+    components = schema["components"]["schemas"]
+    assert {"ErrorResponse", "ErrorType", "ProblemDetails", "Error400", "Error500"} <= set(
+        components
+    )
+    assert components["Error404Code"]["enum"] == [
+        entry.code for entry in catalog if entry.status == 404
+    ]
+    assert components["ErrorResponse"]["properties"]["param"]["type"] == ["string", "null"]
+
+
+def statuses(responses: dict[str, Any]) -> set[int]:
+    return {int(status) for status in responses}
+
+
+def test_each_operation_documents_the_errors_it_can_answer():
+    schema = ninja_schema()
+    assert statuses(responses_of(schema, "/orders", "post")) == {200, 400, 405, 413, 415, 500}
+    assert statuses(responses_of(schema, "/items/{item_id}")) == {200, 400, 404, 405, 500}
+    assert statuses(responses_of(schema, "/basic")) == {200, 401, 403, 405, 500}
+    assert statuses(responses_of(schema, "/throttled")) == {200, 405, 429, 500, 503}
+    assert statuses(responses_of(schema, "/limited")) == {200, 405, 429, 500, 503}
+    assert {402, 409, 412, 422, 502, 504} <= statuses(responses_of(schema, "/http-error/{status}"))
+    assert statuses(responses_of(schema, "/quiet")) == {200, 500}
+    assert statuses(responses_of(schema, "/router/greetings/{name}")) == {200, 400, 404, 405, 500}
+
+
+def test_a_status_the_operation_documents_itself_is_left_alone():
+    documented = responses_of(ninja_schema(), "/documented/{item_id}")["404"]
+    assert documented["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Message"
+    }
+
+
+def test_an_error_response_refers_to_the_catalog_components():
+    response = responses_of(ninja_schema(), "/throttled")["429"]
+    assert response["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error429"
+    }
+    assert response["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/ProblemDetails"
+    }
+    assert {"X-Request-ID", "Retry-After", "X-RateLimit-Limit"} <= set(response["headers"])
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/orders", 400),
+        ("/items/abc", 400),
+        ("/basic", 401),
+        ("/forbidden", 403),
+        ("/http-error/404", 404),
+        ("/raise/runtime", 500),
+    ],
+)
+def test_bodies_match_the_schema_the_api_documents(quiet_client, path, status):
+    schema = ninja_schema()
+    method = "post" if path == "/orders" else "get"
+    if method == "post":
+        response = quiet_client.post(PREFIX + path, ORDER, content_type="application/json")
+    else:
+        response = quiet_client.get(PREFIX + path)
+    assert response.status_code == status
+    validate(response.json(), {"$ref": f"#/components/schemas/Error{status}"}, schema["components"])
+
+
+def test_the_schema_under_other_settings():
+    settings = {"VALIDATION_STATUS": 422, "ENVELOPE": "error", "REQUEST_ID_HEADER": "X-Trace-ID"}
+    with override_settings(API_ERRORS=settings):
+        schema = ninja_schema()
+    validate_openapi(schema)
+    orders = responses_of(schema, "/orders", "post")
+    assert {400, 422} <= statuses(orders)
+    assert "X-Trace-ID" in orders["422"]["headers"]
+    assert schema["components"]["schemas"]["ErrorResponse"]["required"] == ["error"]
+
+
+def test_the_docs_page_and_openapi_json_are_served(client):
+    served = client.get(PREFIX + "/openapi.json")
+    assert served.status_code == 200
+    assert "ErrorResponse" in served.json()["components"]["schemas"]
+    assert client.get(PREFIX + "/docs").status_code == 200
+
+
+# --- the install itself ----------------------------------------------------------------
+
+
+def test_install_returns_the_api_and_is_idempotent():
+    api = NinjaAPI(urls_namespace="twice")
+    assert install(api) is api
+    assert install(api) is api
+
+    @api.get("/boom")
+    def boom(request) -> dict:
+        raise KeyError(SECRET)
+
+    response = TestClient(api).get("/boom")
+    assert_contract(response, 500, "internal_error")
+
+
+def test_a_ninja_api_that_was_not_installed_is_reported():
+    assert check_ninja_apis() == []
+    with override_settings(ROOT_URLCONF="tests.urls_uninstalled_ninja"):
+        (warning,) = check_ninja_apis()
+    assert warning.id == "django_apierrors.W011"
+    assert "'Plain Ninja'" in warning.msg
+
+
+def without_request_id(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key != "request_id"}
+
+
+def without_debug(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key != "debug"}
