@@ -226,6 +226,29 @@ def test_wrong_and_right_credentials(client):
     assert bearer.json() == {"token": "secret-token"}
 
 
+def test_a_failed_csrf_check_of_ninjas_session_auth_is_csrf_failed():
+    response = Client(enforce_csrf_checks=True).post(PREFIX + "/session")
+    assert_contract(response, 403, "csrf_failed")
+
+
+def test_problem_json_where_the_client_asks_for_it(client):
+    response = client.post(
+        PREFIX + "/orders",
+        ORDER,
+        content_type="application/json",
+        HTTP_ACCEPT="application/problem+json",
+    )
+    document = assert_contract(response, 400, "validation_failed")
+    assert response["Content-Type"] == "application/problem+json"
+    assert document["errors"][1]["pointer"] == "/items/1/qty"
+
+
+def test_the_envelope_setting(ninja_client):
+    with override_settings(API_ERRORS={"ENVELOPE": "error"}):
+        response = ninja_client.get("/forbidden")
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
 def test_authorization_error_is_permission_denied(ninja_client):
     body = assert_contract(ninja_client.get("/forbidden"), 403, "permission_denied")
     assert body["message"] == catalog.get("permission_denied").message

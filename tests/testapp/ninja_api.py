@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Header, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthorizationError, HttpError
-from ninja.security import APIKeyHeader, HttpBasicAuth, HttpBearer
+from ninja.security import APIKeyHeader, HttpBasicAuth, HttpBearer, SessionAuth
 from ninja.throttling import AnonRateThrottle
 
 from django_apierrors.ninja import install
@@ -118,6 +118,11 @@ def api_key(request: HttpRequest) -> dict[str, Any]:
 
 @api.get("/challenging-api-key", auth=ChallengingApiKey())
 def challenging_api_key(request: HttpRequest) -> dict[str, Any]:
+    return {"ok": True}
+
+
+@api.post("/session", auth=SessionAuth())
+def session_write(request: HttpRequest) -> dict[str, Any]:
     return {"ok": True}
 
 
