@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from .catalog import CODE_PATTERN, ERROR_TYPES, catalog
+from .catalog import CODE_PATTERN, ERROR_TYPES, catalog, reason_phrase
 from .conf import api_settings
 from .exceptions import APIError
 
@@ -197,3 +197,35 @@ def error_response_headers(status: int) -> dict[str, Any]:
             "description": RATE_LIMIT_HEADERS["Retry-After"],
         }
     return headers
+
+
+def error_response(
+    status: int,
+    codes: list[str],
+    component: Callable[[str, dict[str, Any]], dict[str, Any]],
+    *,
+    body_name: str | None = None,
+    field_codes: list[str] | None = None,
+) -> dict[str, Any]:
+    """The OpenAPI response object of an error `status` whose codes are `codes`.
+    `component(name, schema)` registers a named schema with the schema generator and
+    returns a reference to it: `type` and `code` are named components too (drf-spectacular's
+    enum hook would otherwise lift every inline enum into components of its own naming)."""
+    type_ref = component("ErrorType", {"type": "string", "enum": sorted(ERROR_TYPES)})
+    code_schema: dict[str, Any] = {"type": "string", "pattern": CODE_REGEX}
+    if codes:
+        code_schema = component(f"Error{status}Code", {"type": "string", "enum": codes})
+    component("ErrorResponse", error_response_schema(type_schema=type_ref))
+    body_ref = component(
+        body_name or f"Error{status}",
+        error_response_schema(status, code_schema, type_ref, field_codes),
+    )
+    problem_ref = component("ProblemDetails", problem_details_schema(type_ref))
+    return {
+        "description": reason_phrase(status),
+        "headers": error_response_headers(status),
+        "content": {
+            "application/json": {"schema": body_ref},
+            "application/problem+json": {"schema": problem_ref},
+        },
+    }

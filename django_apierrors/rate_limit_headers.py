@@ -11,12 +11,15 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 
+from .cache import is_cache_failure
 from .conf import api_settings
+from .exceptions import ServiceUnavailable
 from .request_id import django_request
 
 _USAGES_ATTRIBUTE = "_apierrors_ratelimit_usages"
@@ -112,6 +115,20 @@ def record_usage(request: Any, usage: RateLimitUsage) -> None:
     """Note a measured limit on the request (a Django HttpRequest or DRF Request)."""
     usages = django_request(request).__dict__.setdefault(_USAGES_ATTRIBUTE, [])
     usages.append(usage)
+
+
+def record_throttle_usage(request: Any, read: Callable[[], RateLimitUsage | None]) -> None:
+    """Record the usage `read()` finds in a throttle's request history, for the headers of
+    the 429 the throttle answered. A cache that failed since the throttle read it leaves the
+    429 standing without numbers nobody could read."""
+    try:
+        usage = read()
+    except Exception as failure:
+        if not (is_cache_failure(failure) or isinstance(failure, ServiceUnavailable)):
+            raise
+        return
+    if usage is not None:
+        record_usage(request, usage)
 
 
 def recorded_usage(request: HttpRequest) -> RateLimitUsage | None:

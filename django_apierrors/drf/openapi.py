@@ -20,18 +20,15 @@ from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 
-from ..catalog import ERROR_TYPES, reason_phrase
 from ..conf import api_settings
 from ..openapi import (
     BODY_METHODS,
-    CODE_REGEX,
     WRITE_METHODS,
     api_errors,
     codes_by_status,
-    error_response_headers,
+    error_response,
     error_response_schema,
     noted_statuses,
-    problem_details_schema,
 )
 
 __all__ = ["AutoSchema", "api_errors", "error_response_schema"]
@@ -91,26 +88,13 @@ class AutoSchema(SpectacularAutoSchema):
         field_codes = None
         if status == api_settings.VALIDATION_STATUS:
             field_codes = self._field_codes()
-        # `type` and `code` are named components: drf-spectacular's enum hook would
-        # otherwise lift every inline enum into components of its own naming.
-        type_ref = self._component("ErrorType", {"type": "string", "enum": sorted(ERROR_TYPES)})
-        code_schema = {"type": "string", "pattern": CODE_REGEX}
-        if codes:
-            code_schema = self._component(f"Error{status}Code", {"type": "string", "enum": codes})
-        self._component("ErrorResponse", error_response_schema(type_schema=type_ref))
-        name = self._component_name(status, field_codes)
-        body_ref = self._component(
-            name, error_response_schema(status, code_schema, type_ref, field_codes)
+        return error_response(
+            status,
+            codes,
+            self._component,
+            body_name=self._component_name(status, field_codes),
+            field_codes=field_codes,
         )
-        problem_ref = self._component("ProblemDetails", problem_details_schema(type_ref))
-        return {
-            "description": reason_phrase(status),
-            "headers": error_response_headers(status),
-            "content": {
-                "application/json": {"schema": body_ref},
-                "application/problem+json": {"schema": problem_ref},
-            },
-        }
 
     def _component(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
         component = ResolvedComponent(

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
-from ..cache import is_cache_failure
-from ..exceptions import ServiceUnavailable
-from ..rate_limit_headers import RateLimitUsage, record_usage
+from ..rate_limit_headers import RateLimitUsage, record_throttle_usage
 
 
 def record_throttle_usages(request: Request, view: APIView) -> None:
     """Report what DRF's own rate throttles know when one of them answered 429."""
     for throttle in view.get_throttles():
         if isinstance(throttle, SimpleRateThrottle):
-            try:
-                usage = _simple_throttle_usage(throttle, request, view)
-            except Exception as failure:
-                # The cache failed since the throttle read it: the 429 stands, without
-                # numbers nobody could read.
-                if not (is_cache_failure(failure) or isinstance(failure, ServiceUnavailable)):
-                    raise
-                continue
-            if usage is not None:
-                record_usage(request, usage)
+            record_throttle_usage(
+                request, functools.partial(_simple_throttle_usage, throttle, request, view)
+            )
 
 
 def _simple_throttle_usage(

@@ -35,11 +35,9 @@ from ninja.errors import (
 from ninja.security import HttpBasicAuth, HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
-from ..cache import is_cache_failure
 from ..checks import NINJA_INSTALLED
-from ..exceptions import ServiceUnavailable
 from ..handling import response_for_exception, response_for_known_exception
-from ..rate_limit_headers import RateLimitUsage, record_usage
+from ..rate_limit_headers import RateLimitUsage, record_throttle_usage
 from .openapi import ErrorsOpenAPISchema, documented_schema
 from .translate import BODY_PARAMETER
 
@@ -113,30 +111,24 @@ def authentication_challenge(request: HttpRequest) -> str | None:
 def record_throttle_usages(request: HttpRequest) -> None:
     """Report what the operation's rate throttles know, for the 429 one of them answered."""
     for throttle in getattr(request.__dict__.get(OPERATION), "throttle_objects", ()):
-        if not isinstance(throttle, SimpleRateThrottle):
-            continue
-        limit, window = throttle.num_requests, throttle.duration
-        if limit is None or window is None:
-            continue
-        try:
-            key = throttle.get_cache_key(request)
-            if key is None:
-                continue
-            # The throttle's own clock, as its wait() (the 429's Retry-After) reads it.
-            usage = RateLimitUsage.from_history(
-                name=throttle.scope or type(throttle).__name__,
-                limit=limit,
-                window=window,
-                history=throttle.cache.get(key, []),
-                now=getattr(throttle, "timer", time.time)(),
-            )
-        except Exception as failure:
-            # The cache failed since the throttle read it: the 429 stands, without numbers.
-            if not (is_cache_failure(failure) or isinstance(failure, ServiceUnavailable)):
-                raise
-            continue
-        if usage is not None:
-            record_usage(request, usage)
+        if isinstance(throttle, SimpleRateThrottle):
+            record_throttle_usage(request, functools.partial(_throttle_usage, throttle, request))
+
+
+def _throttle_usage(throttle: SimpleRateThrottle, request: HttpRequest) -> RateLimitUsage | None:
+    """Read (never add to) the throttle's request history, as allow_request sees it."""
+    limit, window = throttle.num_requests, throttle.duration
+    key = throttle.get_cache_key(request)
+    if limit is None or window is None or key is None:
+        return None
+    return RateLimitUsage.from_history(
+        name=throttle.scope or type(throttle).__name__,
+        limit=limit,
+        window=window,
+        history=throttle.cache.get(key, []),
+        # The throttle's own clock, as its wait() (the 429's Retry-After) reads it.
+        now=getattr(throttle, "timer", time.time)(),
+    )
 
 
 def remember_operation(run: Callable[..., Any]) -> Callable[..., Any]:

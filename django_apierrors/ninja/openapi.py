@@ -18,16 +18,12 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.types import DictStrAny
 
-from ..catalog import ERROR_TYPES, reason_phrase
 from ..conf import api_settings
 from ..openapi import (
-    CODE_REGEX,
     as_openapi_31,
     codes_by_status,
-    error_response_headers,
-    error_response_schema,
+    error_response,
     noted_statuses,
-    problem_details_schema,
 )
 
 #: Where a limit is counted: Ninja's throttles and our @ratelimit (503: its cache failed).
@@ -62,27 +58,9 @@ class ErrorsOpenAPISchema(OpenAPISchema):
         by_status = codes_by_status()
         for status in sorted(error_statuses(operation, details)):
             if status not in responses and str(status) not in responses:
-                responses[status] = self.error_response(status, by_status.get(status, []))
+                codes = by_status.get(status, [])
+                responses[status] = error_response(status, codes, self._component)
         return details
-
-    def error_response(self, status: int, codes: list[str]) -> DictStrAny:
-        type_ref = self._component("ErrorType", {"type": "string", "enum": sorted(ERROR_TYPES)})
-        code_schema: dict[str, Any] = {"type": "string", "pattern": CODE_REGEX}
-        if codes:
-            code_schema = self._component(f"Error{status}Code", {"type": "string", "enum": codes})
-        self._component("ErrorResponse", error_response_schema(type_schema=type_ref))
-        body_ref = self._component(
-            f"Error{status}", error_response_schema(status, code_schema, type_ref)
-        )
-        problem_ref = self._component("ProblemDetails", problem_details_schema(type_ref))
-        return {
-            "description": reason_phrase(status),
-            "headers": error_response_headers(status),
-            "content": {
-                "application/json": {"schema": body_ref},
-                "application/problem+json": {"schema": problem_ref},
-            },
-        }
 
     def _component(self, name: str, schema: dict[str, Any]) -> dict[str, str]:
         self.schemas.setdefault(name, as_openapi_31(schema))
