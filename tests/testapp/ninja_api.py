@@ -17,6 +17,7 @@ from django_apierrors.openapi import api_errors
 from django_apierrors.ratelimit import ratelimit
 
 from .raising import EXCEPTIONS
+from .views import write_product_then_conflict
 
 api = install(NinjaAPI(title="Test Ninja", urls_namespace="test-ninja"))
 
@@ -179,6 +180,12 @@ def unlisted(request: HttpRequest) -> dict[str, Any]:
 @api_errors(remove=[405])
 def quiet(request: HttpRequest) -> dict[str, Any]:
     return {"ok": True}
+
+
+@api.post("/write-then-fail")
+def write_then_fail(request: HttpRequest) -> dict[str, Any]:
+    write_product_then_conflict()
+    return {}
 
 
 router = Router(tags=["router"])
