@@ -130,6 +130,10 @@ def error_response_schema(
             "errors": {"type": "array", "items": field_error_schema(field_codes)},
             "doc_url": {"type": "string"},
             "meta": {"type": "object", "additionalProperties": True},
+            "debug": {
+                "type": "object",
+                "description": "only with settings.DEBUG on: exception, detail, traceback",
+            },
         },
     }
     if api_settings.ENVELOPE == "error":

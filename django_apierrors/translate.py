@@ -112,11 +112,10 @@ def _translate(exc: BaseException) -> APIError | None:
     drf_exceptions = sys.modules.get("rest_framework.exceptions")
     if drf_exceptions is not None and isinstance(exc, drf_exceptions.APIException):
         return _drf().from_drf_exception(exc)
-    ninja_errors = sys.modules.get("ninja.errors")
-    if ninja_errors is not None and isinstance(
-        exc, (ninja_errors.HttpError, ninja_errors.ValidationError)
-    ):
-        return _ninja().from_ninja_exception(exc)
+    if "ninja.errors" in sys.modules:
+        error = _ninja().from_ninja_exception(exc)
+        if error is not None:
+            return error
     ratelimit_exceptions = sys.modules.get("django_ratelimit.exceptions")
     if ratelimit_exceptions is not None and isinstance(exc, ratelimit_exceptions.Ratelimited):
         return RateLimited()

@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import got_request_exception
 from django.test import Client, override_settings
 from ninja import NinjaAPI
@@ -16,8 +17,8 @@ from ninja.testing import TestAsyncClient, TestClient
 from openapi_spec_validator import validate as validate_openapi
 
 from django_apierrors import APIError, catalog
-from django_apierrors.checks import check_ninja_apis
-from django_apierrors.ninja import install
+from django_apierrors.checks import NINJA_INSTALLED, check_ninja_apis
+from django_apierrors.ninja import answer_exception, install
 from django_apierrors.ninja.translate import BODY_PARAMETER
 from tests.testapp import ninja_api
 from tests.testapp.raising import EXCEPTIONS, SECRET
@@ -174,6 +175,47 @@ def test_the_body_parameter_ninja_wraps_the_body_in_is_dropped_from_loc():
     assert {tuple(item["loc"][:2]) for item in error.errors} == {("body", "payload")}
 
 
+def test_pydantics_own_loc_entries_are_not_the_clients():
+    client = TestClient(ninja_api.api)
+    body = {"pet": {"kind": "cat", "meow": "loud"}, "value": "x", "tally": {"a": "b"}}
+    errors = assert_contract(client.post("/shelters", json=body), 400, "validation_failed")
+    assert [(e["param"], e["pointer"]) for e in errors["errors"]] == [
+        ("pet.meow", "/pet/meow"),  # pydantic's loc: ("pet", "cat", "meow")
+        ("value", "/value"),  # ("value", "int") and ("value", "list[int]")
+        ("value", "/value"),
+        ("tally.a", "/tally/a"),
+    ]
+    missing = client.post("/shelters", json={"pet": {"kind": "dog"}})
+    assert assert_contract(missing, 400, "validation_failed")["errors"][0]["pointer"] == (
+        "/pet/bark"
+    )
+
+
+def test_a_query_schema_names_its_fields_as_the_client_sends_them(ninja_client):
+    body = assert_contract(
+        ninja_client.get("/filtered?tags=1&tags=x"), 400, "validation_failed", param="tags[1]"
+    )
+    assert body["errors"][0]["location"] == "query"
+    whole = ninja_client.get("/filtered?low=5&high=1")
+    body = assert_contract(whole, 400, "validation_failed", param=None)
+    assert body["message"] == "low must not exceed high"
+
+
+def test_a_validators_value_error_is_its_own_text(ninja_client):
+    body = assert_contract(
+        ninja_client.post("/named", json={"name": "bad"}), 400, "validation_failed", param="name"
+    )
+    assert body["message"] == "Name must not be 'bad'."
+    assert body["errors"][0]["code"] == "value_error"
+
+
+@pytest.mark.parametrize("cursor", ["bz1hYmM=", "cj1tYXliZQ==", "!!not-base64!!"])
+def test_a_crafted_pagination_cursor_is_the_clients_error(quiet_client, cursor):
+    response = quiet_client.get(PREFIX + "/products", {"cursor": cursor})
+    body = assert_contract(response, 400, "validation_failed", param="cursor")
+    assert body["errors"][0]["location"] == "query"
+
+
 # --- HttpError and Ninja's other exceptions --------------------------------------------
 
 
@@ -191,6 +233,20 @@ def test_an_http_error_of_every_catalog_status(ninja_client, status):
 def test_a_status_the_catalog_lacks_keeps_its_status(ninja_client):
     body = assert_contract(ninja_client.get("/http-error/418?message=Tea"), 418, "bad_request")
     assert body["message"] == "Tea"
+
+
+def test_http_errors_without_a_message_or_a_numeric_status(quiet_client):
+    body = assert_contract(quiet_client.get(PREFIX + "/odd-http-error/none"), 404, "not_found")
+    assert body["message"] == catalog.get("not_found").message
+    assert_contract(quiet_client.get(PREFIX + "/odd-http-error/text"), 500, "internal_error")
+
+
+def test_an_http_error_401_raised_by_the_auth_class_gets_its_challenge(client):
+    response = client.get(PREFIX + "/bearer", HTTP_AUTHORIZATION="Bearer expired-token")
+    assert assert_contract(response, 401, "unauthenticated")["message"] == (
+        "The token has expired."
+    )
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
 def test_raising_http_error_with_no_error_status_is_a_server_error(quiet_client):
@@ -217,7 +273,7 @@ def test_authentication_failures(client, path, challenge):
 
 def test_wrong_and_right_credentials(client):
     wrong = client.get(PREFIX + "/basic", HTTP_AUTHORIZATION="Basic YW5uOm5vcGU=")  # ann:nope
-    assert_contract(wrong, 401, "unauthenticated")
+    assert_contract(wrong, 401, "authentication_failed")
     assert wrong["WWW-Authenticate"] == 'Basic realm="api"'
     right = client.get(PREFIX + "/basic", HTTP_AUTHORIZATION="Basic YW5uOnB3")  # ann:pw
     assert right.status_code == 200
@@ -388,20 +444,31 @@ def statuses(responses: dict[str, Any]) -> set[int]:
 def test_each_operation_documents_the_errors_it_can_answer():
     schema = ninja_schema()
     assert statuses(responses_of(schema, "/orders", "post")) == {200, 400, 405, 413, 415, 500}
-    assert statuses(responses_of(schema, "/items/{item_id}")) == {200, 400, 404, 405, 500}
+    assert statuses(responses_of(schema, "/items/{item_id}")) == {200, 400, 404, 405, 413, 500}
     assert statuses(responses_of(schema, "/basic")) == {200, 401, 403, 405, 500}
     assert statuses(responses_of(schema, "/throttled")) == {200, 405, 429, 500, 503}
     assert statuses(responses_of(schema, "/limited")) == {200, 405, 429, 500, 503}
     assert {402, 409, 412, 422, 502, 504} <= statuses(responses_of(schema, "/http-error/{status}"))
     assert statuses(responses_of(schema, "/quiet")) == {200, 500}
-    assert statuses(responses_of(schema, "/router/greetings/{name}")) == {200, 400, 404, 405, 500}
+    assert statuses(responses_of(schema, "/router/greetings/{name}")) == {
+        200,
+        400,
+        404,
+        405,
+        413,
+        500,
+    }
 
 
-def test_a_status_the_operation_documents_itself_is_left_alone():
+def test_a_status_the_operation_documents_itself_is_that_body_or_ours():
     documented = responses_of(ninja_schema(), "/documented/{item_id}")["404"]
     assert documented["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Message"
+        "anyOf": [
+            {"$ref": "#/components/schemas/Message"},
+            {"$ref": "#/components/schemas/Error404"},
+        ]
     }
+    assert "X-Request-ID" in documented["headers"]
 
 
 def test_an_error_response_refers_to_the_catalog_components():
@@ -437,6 +504,29 @@ def test_bodies_match_the_schema_the_api_documents(quiet_client, path, status):
     validate(response.json(), {"$ref": f"#/components/schemas/Error{status}"}, schema["components"])
 
 
+def test_a_debug_body_matches_the_documented_schema(quiet_client):
+    with override_settings(DEBUG=True):
+        response = quiet_client.get(PREFIX + "/raise/runtime")
+    assert "debug" in response.json()
+    validate(
+        response.json(), {"$ref": "#/components/schemas/Error500"}, ninja_schema()["components"]
+    )
+
+
+def test_a_model_named_like_one_of_our_components_is_refused():
+    api = install(NinjaAPI(urls_namespace="clash"))
+
+    class ErrorResponse(ninja_api.Schema):
+        detail: str
+
+    @api.get("/a", response={200: ErrorResponse})
+    def a(request, n: int) -> dict:
+        return {"detail": "x"}
+
+    with pytest.raises(ImproperlyConfigured, match="'ErrorResponse'"):
+        api.get_openapi_schema(path_prefix="/")
+
+
 def test_the_schema_under_other_settings():
     settings = {"VALIDATION_STATUS": 422, "ENVELOPE": "error", "REQUEST_ID_HEADER": "X-Trace-ID"}
     with override_settings(API_ERRORS=settings):
@@ -469,6 +559,20 @@ def test_install_returns_the_api_and_is_idempotent():
 
     response = TestClient(api).get("/boom")
     assert_contract(response, 500, "internal_error")
+
+
+def test_install_after_the_urls_were_read_is_refused_whole():
+    api = NinjaAPI(urls_namespace="late")
+
+    @api.get("/x")
+    def x(request) -> dict:
+        raise KeyError(SECRET)
+
+    api.urls  # noqa: B018  (Ninja binds its routers here)
+    with pytest.raises(ImproperlyConfigured, match="install"):
+        install(api)
+    assert not getattr(api, NINJA_INSTALLED, False)
+    assert api._lookup_exception_handler(KeyError()) is not answer_exception
 
 
 def test_a_ninja_api_that_was_not_installed_is_reported():

@@ -14,6 +14,7 @@ documents each operation's error responses (`django_apierrors.ninja.openapi`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import time
@@ -22,24 +23,28 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import (
     AuthenticationError,
+    ConfigError,
     HttpError,
     Throttled,
     ValidationError,
     ValidationErrorContext,
 )
 from ninja.security import HttpBasicAuth, HttpBearer
+from ninja.security.apikey import APIKeyBase
 from ninja.throttling import SimpleRateThrottle
 
 from ..checks import NINJA_INSTALLED
+from ..exceptions import AuthenticationFailed
 from ..handling import response_for_exception, response_for_known_exception
 from ..rate_limit_headers import RateLimitUsage, record_throttle_usage
 from .openapi import ErrorsOpenAPISchema, documented_schema
-from .translate import BODY_PARAMETER
+from .translate import BODY_DATA, BODY_PARAMETER, NINJA_DEFAULT_MESSAGES
 
 __all__ = ["ErrorsOpenAPISchema", "answer_exception", "install"]
 
@@ -56,10 +61,18 @@ def install(api: NinjaAPI) -> NinjaAPI:
     OpenAPI schema. Call it before the API's `urls` are read (where it is built)."""
     if getattr(api, NINJA_INSTALLED, False):
         return api
+    try:
+        # First: once the API's urls were read, Ninja refuses it, and nothing is half-done.
+        api.add_decorator(remember_operation, mode="view")
+    except ConfigError as refused:
+        raise ImproperlyConfigured(
+            f"django_apierrors.ninja.install() came after the urls of the NinjaAPI "
+            f"{api.title!r} were read; call it where the API is built: "
+            "api = install(NinjaAPI(...))."
+        ) from refused
     for exception_class in HANDLED:
         # Ninja types a handler's exception as "an exception or its class"; it passes one.
         api.add_exception_handler(exception_class, answer_exception)  # type: ignore[arg-type]
-    api.add_decorator(remember_operation, mode="view")
     api.validation_error_from_error_contexts = _noting_body_parameter(  # type: ignore[method-assign, assignment]
         api.validation_error_from_error_contexts
     )
@@ -72,16 +85,30 @@ def install(api: NinjaAPI) -> NinjaAPI:
 
 def answer_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
     """The exception handler `install()` registers: the contract's answer for `exc`."""
+    operation = request.__dict__.get(OPERATION)
+    cause: BaseException = exc
     if isinstance(exc, Throttled):
         record_throttle_usages(request)
+    elif isinstance(exc, ValidationError):
+        _note_body(request, exc, operation)
+    elif (
+        type(exc) is AuthenticationError
+        and exc.message == NINJA_DEFAULT_MESSAGES[AuthenticationError]
+        and credentials_sent(request)
+    ):
+        # No auth class accepted the credentials the client sent: DRF's
+        # AuthenticationFailed, not NotAuthenticated.
+        cause = AuthenticationFailed()
     if settings.DEBUG_PROPAGATE_EXCEPTIONS:
-        known = response_for_known_exception(request, exc)
+        known = response_for_known_exception(request, cause)
         if known is None:
             raise exc  # as Django and DRF let it propagate
         response = known
     else:
-        response = response_for_exception(request, exc)
-    if response.status_code == 401 and isinstance(exc, AuthenticationError):
+        response = response_for_exception(request, cause)
+    if response.status_code == 401 and not response.has_header("WWW-Authenticate"):
+        # Every 401 names how to authenticate where the auth class says (RFC 9110), also
+        # for an HttpError(401) raised inside the auth class.
         challenge = authentication_challenge(request)
         if challenge:
             response["WWW-Authenticate"] = challenge
@@ -91,6 +118,20 @@ def answer_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
         if connection.settings_dict["ATOMIC_REQUESTS"] and connection.in_atomic_block:
             connection.set_rollback(True)
     return response
+
+
+def credentials_sent(request: HttpRequest) -> bool:
+    """Whether the request carries what one of the operation's auth classes reads: the
+    header of `HttpBasicAuth`/`HttpBearer`, the header, query parameter or cookie of an
+    API key (`SessionAuth` reads the session cookie)."""
+    for auth in getattr(request.__dict__.get(OPERATION), "auth_callbacks", ()):
+        if isinstance(auth, HttpBasicAuth | HttpBearer) and request.headers.get(auth.header):
+            return True
+        if isinstance(auth, APIKeyBase):
+            sources = {"header": request.headers, "query": request.GET, "cookie": request.COOKIES}
+            if sources.get(getattr(auth, "openapi_in", ""), {}).get(auth.param_name):
+                return True
+    return False
 
 
 def authentication_challenge(request: HttpRequest) -> str | None:
@@ -153,6 +194,16 @@ def remember_operation(run: Callable[..., Any]) -> Callable[..., Any]:
     return run_sync
 
 
+def _note_body(request: HttpRequest, exc: ValidationError, operation: Any) -> None:
+    """Keep the body, as the operation's parser reads it, on the error (see BODY_DATA)."""
+    parser = getattr(getattr(operation, "api", None), "parser", None)
+    if parser is None or not request.body:
+        return
+    # Ninja parsed it before; a parser that fails now tells us nothing.
+    with contextlib.suppress(Exception):
+        setattr(exc, BODY_DATA, parser.parse_body(request))
+
+
 def _noting_body_parameter(
     build: Callable[[list[ValidationErrorContext]], ValidationError],
 ) -> Callable[[list[ValidationErrorContext]], ValidationError]:
@@ -165,11 +216,37 @@ def _noting_body_parameter(
         error_contexts: list[ValidationErrorContext],
     ) -> ValidationError:
         error = build(error_contexts)
+        flattened: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
         for context in error_contexts:
-            # Ninja's body model: `__read_from_single_attr__` names that one parameter.
+            # Ninja's parameter models: `__ninja_param_source__` is where the input comes
+            # from; the body model's `__read_from_single_attr__` names its one parameter;
+            # the others' `__ninja_flatten_map_reverse__` maps a schema argument's fields
+            # (`Query[Filters]`: ("filters", "tags")) to the names the client sends.
+            source = getattr(context.model, "__ninja_param_source__", None)
             parameter = getattr(context.model, "__read_from_single_attr__", None)
-            if getattr(context.model, "__ninja_param_source__", None) == "body" and parameter:
+            if source == "body" and parameter:
                 setattr(error, BODY_PARAMETER, parameter)
+            reverse = getattr(context.model, "__ninja_flatten_map_reverse__", None)
+            if isinstance(source, str) and isinstance(reverse, dict) and reverse:
+                flattened[source] = reverse
+        for item in error.errors:
+            _unflatten(item, flattened)
         return error
 
     return validation_error_from_error_contexts
+
+
+def _unflatten(item: dict[str, Any], flattened: dict[str, dict[tuple[Any, ...], Any]]) -> None:
+    """Ninja maps a `loc` that is exactly a flattened field to its name, not one below it
+    (`("filters", "tags", 1)`) nor the schema argument itself (a model validator's)."""
+    loc = tuple(item.get("loc") or ())
+    reverse = flattened.get(loc[0]) if loc else None
+    if not reverse:
+        return
+    rest = loc[1:]
+    for length in range(len(rest) - 1, 0, -1):
+        if rest[:length] in reverse:
+            item["loc"] = (loc[0], *reverse[rest[:length]], *rest[length:])
+            return
+    if rest and any(key[: len(rest)] == rest and len(key) > len(rest) for key in reverse):
+        item["loc"] = (loc[0],)  # the schema argument as a whole: no one parameter

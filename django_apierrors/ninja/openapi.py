@@ -5,14 +5,16 @@ page) build `ErrorsOpenAPISchema`: Ninja's own schema, plus for every operation 
 statuses it can answer, each with the catalog's components (`ErrorResponse`, one
 `Error<status>` per status with its codes as an enum, `ProblemDetails`) in OpenAPI 3.1's
 dialect. Which statuses follows from the operation (see `error_statuses`);
-`@api_errors(add=..., remove=...)` on the view function adjusts them, and a status the
-operation documents itself (`response={404: Message}`) is left as it is.
+`@api_errors(add=..., remove=...)` on the view function adjusts them. Where the operation
+documents a status itself (`response={404: Message}`, what it returns), its body is
+documented as either that or ours (what it raises).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
@@ -35,10 +37,13 @@ def error_statuses(operation: Operation, details: DictStrAny) -> set[int]:
     statuses = {405, 500}
     parameters = [p for p in details.get("parameters") or () if isinstance(p, dict)]
     has_body = "requestBody" in details
-    if parameters or has_body:
+    # operation.models: one per source of input, those left out of the schema included.
+    if operation.models or parameters or has_body:
         statuses |= {400, api_settings.VALIDATION_STATUS}
+    if has_body or any(parameter.get("in") == "query" for parameter in parameters):
+        statuses.add(413)  # DATA_UPLOAD_MAX_NUMBER_FIELDS counts query fields too
     if has_body:
-        statuses |= {413, 415}
+        statuses.add(415)
     if operation.auth_callbacks:
         statuses |= {401, 403}
     if any(parameter.get("in") == "path" for parameter in parameters) or "{" in operation.path:
@@ -57,14 +62,45 @@ class ErrorsOpenAPISchema(OpenAPISchema):
         responses = details.setdefault("responses", {})
         by_status = codes_by_status()
         for status in sorted(error_statuses(operation, details)):
-            if status not in responses and str(status) not in responses:
-                codes = by_status.get(status, [])
-                responses[status] = error_response(status, codes, self._component)
+            ours = error_response(status, by_status.get(status, []), self._component)
+            key = str(status) if str(status) in responses else status
+            theirs = responses.get(key)
+            responses[key] = ours if theirs is None else _either(theirs, ours)
         return details
 
+    def get_components(self) -> DictStrAny:
+        # Ninja has added every model of the API's operations by now: a model of the same
+        # name as one of ours would replace it, and every error body would then fail its
+        # documented schema.
+        components: DictStrAny = super().get_components()
+        schemas = components["schemas"]
+        for name, schema in self.__dict__.get("_error_components", {}).items():
+            if schemas.setdefault(name, schema) != schema:
+                raise ImproperlyConfigured(
+                    f"The API's OpenAPI schema has a component {name!r} of its own; "
+                    "django-apierrors documents its error bodies under that name. Rename "
+                    "the model (or set its schema title)."
+                )
+        return components
+
     def _component(self, name: str, schema: dict[str, Any]) -> dict[str, str]:
-        self.schemas.setdefault(name, as_openapi_31(schema))
+        self.__dict__.setdefault("_error_components", {}).setdefault(name, as_openapi_31(schema))
         return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _either(theirs: DictStrAny, ours: DictStrAny) -> DictStrAny:
+    """A status the operation documents itself: its body (what it returns) or ours (what
+    it raises)."""
+    merged = {**theirs, "headers": {**ours["headers"], **theirs.get("headers", {})}}
+    content = dict(theirs.get("content") or {})
+    for media_type, media in ours["content"].items():
+        if media_type in content and "schema" in content[media_type]:
+            schemas = [content[media_type]["schema"], media["schema"]]
+            content[media_type] = {**content[media_type], "schema": {"anyOf": schemas}}
+        else:
+            content[media_type] = media
+    merged["content"] = content
+    return merged
 
 
 def documented_schema(

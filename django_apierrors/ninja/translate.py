@@ -12,19 +12,28 @@ a failed CSRF check) become their codes.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
+import ninja.pagination
+import pydantic
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from ..exceptions import APIError, CSRFFailed, RateLimited, ValidationFailed
 from ..field_errors import FieldError
 from ..openapi import INPUT_LOCATIONS
+from ..translate import traceback_code
 
 #: Set on a ValidationError by `install()`: the body parameter Ninja wraps the body in
 #: (an operation with one body parameter reads `{"payload": <body>}`), which is not part of
 #: what the client sent.
 BODY_PARAMETER = "_apierrors_body_parameter"
+
+#: Set on a ValidationError by `install()`'s exception handler: the body as parsed, so that
+#: what pydantic puts into a `loc` beside the client's keys (a union member, a
+#: discriminator's tag, "[key]") can be told from them.
+BODY_DATA = "_apierrors_body_data"
 
 #: The texts Ninja's exceptions carry when raised without one: the catalog's say more.
 NINJA_DEFAULT_MESSAGES: dict[type[HttpError], str] = {
@@ -40,7 +49,8 @@ UNPARSABLE_BODY_MESSAGE = "Cannot parse request body"
 _LOCATIONS = frozenset(INPUT_LOCATIONS)
 
 
-def from_ninja_exception(exc: HttpError | NinjaValidationError) -> APIError:
+def from_ninja_exception(exc: BaseException) -> APIError | None:
+    """The APIError for one of Ninja's exceptions; None for any other."""
     if isinstance(exc, NinjaValidationError):
         return ValidationFailed(errors=field_errors(exc))
     if isinstance(exc, Throttled):
@@ -48,8 +58,20 @@ def from_ninja_exception(exc: HttpError | NinjaValidationError) -> APIError:
             return RateLimited()
         retry_after = max(1, math.ceil(exc.wait))
         return RateLimited(retry_after=retry_after, meta={"retry_after": retry_after})
-    status, message = exc.status_code, str(exc.message)
-    if status < 400 or status > 599:
+    if isinstance(exc, HttpError):
+        return _from_http_error(exc)
+    if isinstance(exc, pydantic.ValidationError) and _raised_paginating(exc):
+        # CursorPagination validates the cursor it decoded from the query string.
+        error = FieldError.at(("cursor",), "Invalid cursor.", "invalid")
+        error.location = "query"
+        return ValidationFailed(errors=[error])
+    return None
+
+
+def _from_http_error(exc: HttpError) -> APIError:
+    status = exc.status_code
+    message = "" if exc.message is None else str(exc.message)
+    if not isinstance(status, int) or status < 400 or status > 599:
         # Not an error status: raising it is the server's mistake.
         return APIError.for_code("internal_error")
     if status == 403 and message == CSRF_FAILED_MESSAGE:
@@ -61,12 +83,22 @@ def from_ninja_exception(exc: HttpError | NinjaValidationError) -> APIError:
     return APIError.for_status(status, message=message)
 
 
+_PAGINATION_FILE = os.path.normcase(ninja.pagination.__file__)
+
+
+def _raised_paginating(exc: BaseException) -> bool:
+    return any(
+        os.path.normcase(code.co_filename) == _PAGINATION_FILE for code in traceback_code(exc)
+    )
+
+
 def field_errors(exc: NinjaValidationError) -> list[FieldError]:
     body_parameter = getattr(exc, BODY_PARAMETER, None)
+    body = getattr(exc, BODY_DATA, _UNKNOWN)
     found: list[FieldError] = []
     for item in exc.errors:
         if isinstance(item, dict) and "loc" in item:
-            found.append(_field_error(item, body_parameter))
+            found.append(_field_error(item, body_parameter, body))
         elif isinstance(item, dict):
             # Not pydantic's shape: Ninja's cursor pagination raises
             # ValidationError([{"cursor": "Invalid Cursor"}]).
@@ -79,12 +111,50 @@ def field_errors(exc: NinjaValidationError) -> list[FieldError]:
     return found
 
 
-def _field_error(item: dict[str, Any], body_parameter: str | None) -> FieldError:
+_UNKNOWN = object()
+
+
+def _field_error(item: dict[str, Any], body_parameter: str | None, body: Any) -> FieldError:
     loc = tuple(part if isinstance(part, int) else str(part) for part in item["loc"])
     location = loc[0] if loc and loc[0] in _LOCATIONS else None
     path = loc[1:] if location else loc
     if location == "body" and body_parameter is not None and path[:1] == (body_parameter,):
         path = path[1:]
-    error = FieldError.at(path, item.get("msg", ""), item.get("type"))
+    if location == "body" and body is not _UNKNOWN:
+        path = _client_path(path, body)
+    error = FieldError.at(path, _message(item), item.get("type"))
     error.location = location
     return error
+
+
+def _client_path(path: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
+    """The parts of pydantic's `loc` that name something the client sent: a key of an
+    object, an index of an array, or (last) a key the object lacks. The rest are pydantic's
+    own (a union member's name, a discriminator's tag, "[key]")."""
+    kept: list[str | int] = []
+    for position, part in enumerate(path):
+        value = _value_at(data, part)
+        if value is not _UNKNOWN:
+            data = value
+            kept.append(part)
+        elif isinstance(data, dict) and position == len(path) - 1:
+            kept.append(part)
+    return tuple(kept)
+
+
+def _value_at(data: Any, part: str | int) -> Any:
+    if isinstance(data, dict) and isinstance(part, str):
+        return data.get(part, _UNKNOWN)
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return data[part]
+    return _UNKNOWN
+
+
+def _message(item: dict[str, Any]) -> str:
+    # A validator's ValueError reads "Value error, <the developer's text>"; keep the text.
+    context = item.get("ctx")
+    if item.get("type") == "value_error" and isinstance(context, dict):
+        text = context.get("error")
+        if isinstance(text, str) and text:
+            return text
+    return str(item.get("msg", ""))

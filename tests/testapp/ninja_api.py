@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from asgiref.sync import iscoroutinefunction
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Header, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthorizationError, HttpError
+from ninja.pagination import CursorPagination, paginate
 from ninja.security import APIKeyHeader, HttpBasicAuth, HttpBearer, SessionAuth
 from ninja.throttling import AnonRateThrottle
+from pydantic import field_validator, model_validator
 
 from django_apierrors.ninja import install
 from django_apierrors.openapi import api_errors
@@ -51,6 +53,50 @@ class Paging(Schema):
     size: int = Field(10, ge=1, le=100)
 
 
+class Cat(Schema):
+    kind: Literal["cat"]
+    meow: int
+
+
+class Dog(Schema):
+    kind: Literal["dog"]
+    bark: int
+
+
+class Shelter(Schema):
+    pet: Annotated[Cat | Dog, Field(discriminator="kind")]
+    value: int | list[int] = 0
+    tally: dict[str, int] = {}
+
+
+class Filters(Schema):
+    tags: list[int] = []
+    low: int = 0
+    high: int = 10
+
+    @model_validator(mode="after")
+    def low_below_high(self) -> Filters:
+        if self.low > self.high:
+            raise ValueError("low must not exceed high")
+        return self
+
+
+class Named(Schema):
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def not_bad(cls, value: str) -> str:
+        if value == "bad":
+            raise ValueError("Name must not be 'bad'.")
+        return value
+
+
+class ProductOut(Schema):
+    id: int
+    sku: str
+
+
 class Message(Schema):
     detail: str
 
@@ -62,6 +108,8 @@ class Basic(HttpBasicAuth):
 
 class Bearer(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if token == "expired-token":
+            raise HttpError(401, "The token has expired.")
         return token if token == "secret-token" else None
 
 
@@ -186,6 +234,36 @@ def quiet(request: HttpRequest) -> dict[str, Any]:
 def write_then_fail(request: HttpRequest) -> dict[str, Any]:
     write_product_then_conflict()
     return {}
+
+
+@api.post("/shelters")
+def shelter(request: HttpRequest, payload: Shelter) -> dict[str, Any]:
+    return {"ok": True}
+
+
+@api.get("/filtered")
+def filtered(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]:
+    return {"tags": filters.tags}
+
+
+@api.post("/named")
+def named(request: HttpRequest, payload: Named) -> dict[str, Any]:
+    return {"name": payload.name}
+
+
+@api.get("/products", response=list[ProductOut])
+@paginate(CursorPagination, ordering=("id",))
+def products(request: HttpRequest) -> Any:
+    from shop.models import Product
+
+    return Product.objects.all()
+
+
+@api.get("/odd-http-error/{kind}")
+def odd_http_error(request: HttpRequest, kind: str) -> dict[str, Any]:
+    if kind == "none":
+        raise HttpError(404, None)  # type: ignore[arg-type]
+    raise HttpError("404", "A status that is no number.")  # type: ignore[arg-type]
 
 
 router = Router(tags=["router"])
