@@ -223,7 +223,7 @@ def test_out_of_stock(client, check, customer, mug):
         param="items[1].quantity",
     )
     assert body["type"] == "validation_error"
-    assert body["meta"] == {"available": 5}
+    assert body["meta"] == {"available": 4}  # 5 left, 1 of them on the first line
 
 
 # 429
@@ -418,3 +418,17 @@ def test_values_postgresql_refuses_never_reach_it(client, customer, staff, mug):
     assert_contract(created, 400, "validation_failed", param="sku")
     for url in ("/api/products/MUG%00/", "/api/catalog/MUG%00/", "/api/stock/MUG%00/"):
         assert_contract(client.get(url), 404, "not_found")
+
+
+def test_one_sku_on_several_lines_is_checked_against_the_stock_together(client, customer, mug):
+    """MUG-1 has 5 left: two lines of 3 are out of stock, not a database conflict."""
+    order = {"items": [{"sku": "MUG-1", "quantity": 3}, {"sku": "MUG-1", "quantity": 3}]}
+    response = post_json(client, "/api/orders/", order, **basic_auth("carol"))
+    body = assert_contract(response, 422, "out_of_stock", param="items[1].quantity")
+    assert body["meta"]["available"] == 2
+
+
+def test_a_negative_price_is_refused(client, staff):
+    product = {"sku": "NEG-1", "name": "Negative", "price": "-10.00"}
+    response = post_json(client, "/api/products/", product, **basic_auth("sam"))
+    assert_contract(response, 400, "validation_failed", param="price")

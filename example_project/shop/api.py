@@ -172,12 +172,16 @@ class OrderViewSet(
         with transaction.atomic():
             products = {p.sku: p for p in Product.objects.select_for_update().filter(sku__in=skus)}
             total = Decimal("0")
+            # One SKU on several lines: the stock covers them all together.
+            ordered: dict[str, int] = {}
             for index, item in enumerate(items):
                 product = products[item["product"].sku]
-                if item["quantity"] > product.stock:
+                available = product.stock - ordered.get(product.sku, 0)
+                if item["quantity"] > available:
                     raise OutOfStock(
-                        param=f"items[{index}].quantity", meta={"available": product.stock}
+                        param=f"items[{index}].quantity", meta={"available": available}
                     )
+                ordered[product.sku] = ordered.get(product.sku, 0) + item["quantity"]
                 total += product.price * item["quantity"]
             account, _ = Account.objects.select_for_update().get_or_create(user=self.customer)
             if account.balance < total:

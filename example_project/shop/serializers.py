@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
@@ -12,6 +13,8 @@ class ProductSerializer(serializers.ModelSerializer):
     sku = serializers.RegexField(SKU_REGEX, max_length=32)
     # Bounded on every database (SQLite stores larger, PostgreSQL refuses them).
     stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)
+    # A negative price would pay customers for ordering.
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
 
     class Meta:
         model = Product
