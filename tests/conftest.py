@@ -56,6 +56,10 @@ EXAMPLE_ENDPOINTS = [
     "/api/stock/MUG-1/",
     "/api/shipping/quote/",
     "/api/errors/",
+    "/api/v2/products",
+    "/api/v2/products/MUG-1",
+    "/api/v2/products/MUG-1/stock",
+    "/api/v2/orders",
 ]
 
 
