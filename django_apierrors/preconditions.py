@@ -25,13 +25,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-import django
 from asgiref.sync import async_to_sync, iscoroutinefunction, sync_to_async
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, transaction
 from django.db.models import F, Model, QuerySet
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import condition as django_condition
@@ -72,11 +71,7 @@ def condition(
             _noting(last_modified_func, "last_modified") if last_modified_func else None
         )
         if iscoroutinefunction(view):
-            conditioned_async: Callable[..., Any]
-            if DJANGO_CONDITION_IS_ASYNC:
-                conditioned_async = django_condition(noted_etag, noted_last_modified)(view)
-            else:
-                conditioned_async = _async_condition(noted_etag, noted_last_modified, view)
+            conditioned_async = django_condition(noted_etag, noted_last_modified)(view)
 
             @functools.wraps(view)
             async def async_wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -267,40 +262,6 @@ class _LockedRow(Generic[M]):
             )
         conditioned = django_condition(etag_func, last_modified_func)(view)
         return _answer(request, conditioned(request, *args, **kwargs))
-
-
-#: Django's `condition` wraps async views itself from Django 5.0 on.
-DJANGO_CONDITION_IS_ASYNC = django.VERSION >= (5, 0)
-
-
-class _ViewNotRunYet(HttpResponse):
-    """What Django 4.2's sync-only `condition` gets from the view: the decision is
-    Django's, the awaiting of the real view ours."""
-
-
-def _async_condition(
-    etag_func: Callable[..., Any] | None,
-    last_modified_func: Callable[..., Any] | None,
-    view: Callable[..., Any],
-) -> Callable[..., Any]:
-    """Django 4.2's `condition` for an async view: Django decides on a stand-in response,
-    and when the view is to run, its response gets the validators Django put on the
-    stand-in, as Django 5's own async `condition` would."""
-    decide = django_condition(etag_func, last_modified_func)(
-        lambda request, *args, **kwargs: _ViewNotRunYet()
-    )
-
-    async def conditioned(request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        decided = decide(request, *args, **kwargs)
-        if not isinstance(decided, _ViewNotRunYet):
-            return decided  # 304 or 412
-        response: HttpResponseBase = await view(request, *args, **kwargs)
-        for header in ("ETag", "Last-Modified"):
-            if decided.has_header(header) and not response.has_header(header):
-                response[header] = decided[header]
-        return response
-
-    return conditioned
 
 
 def _noting(func: Callable[..., Any], name: str) -> Callable[..., Any]:

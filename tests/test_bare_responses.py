@@ -73,8 +73,7 @@ async def test_precondition_helper_on_async_views(async_client):
     fresh = await async_client.put("/api/test/preconditions/async/", headers={"If-Match": '"v2"'})
     assert fresh.status_code == 200
     assert json.loads(fresh.content) == {"updated": True}
-    # Django sets the validator on a safe method's answer, and answers 304 when it matches
-    # (on Django 4.2, whose `condition` is sync only, through preconditions' own wrapper).
+    # Django sets the validator on a safe method's answer, and answers 304 when it matches.
     read = await async_client.get("/api/test/preconditions/async/")
     assert read.status_code == 200
     assert read["ETag"] == '"v2"'

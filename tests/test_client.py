@@ -3,6 +3,7 @@ tests/test_client_live.py runs it against the example project)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
+import django_apierrors.catalog
 from django_apierrors import (
     APIError,
     BadGateway,
@@ -356,3 +358,91 @@ def test_policy_retry_on_a_plain_adapter_repeats_safe_methods_only(httpserver):
     # Without RetryingHTTPAdapter the Idempotency-Key cannot be seen: a POST is sent once.
     assert session.post(url, headers={"Idempotency-Key": "k"}).status_code == 503
     assert len(httpserver.log) == 4
+
+
+STANDALONE_SCRIPT = """
+import json, sys
+import django_apierrors.client as client
+from django_apierrors.client import raise_for_error
+
+class Response:  # what requests, httpx and urllib3 responses have in common
+    def __init__(self, status, body, headers):
+        self.status_code, self.headers = status, headers
+        self.content = json.dumps(body).encode()
+
+body = {"message": "2 parameters are invalid.", "type": "validation_error",
+        "code": "validation_failed", "param": None, "request_id": "r-1", "status": 400,
+        "retryable": False, "errors": [{"message": "Too short.", "code": "min_length",
+        "param": "items[1].sku", "pointer": "/items/1/sku", "location": "body"}]}
+try:
+    raise_for_error(Response(400, body, {"X-Request-ID": "r-1"}))
+except client.ValidationFailed as error:
+    field = error.errors[0]
+    print(type(error).__module__, error.code, error.request_id, field.param, field.location)
+try:
+    limited = {"code": "rate_limited", "message": "Slow."}
+    raise_for_error(Response(429, limited, {"Retry-After": "3"}))
+except client.RateLimited as error:
+    print(error.retry_after, error.retryable, isinstance(error, client.APIError))
+print(client.STANDALONE, sorted(m for m in sys.modules if m.split(".")[0] == "django"))
+"""
+
+
+def test_the_client_imports_and_works_where_django_is_not_installed(tmp_path):
+    """A script that calls an API needs no Django: a virtualenv without it."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    no_django = subprocess.run(
+        [str(python), "-c", "import django"], capture_output=True, text=True, check=False
+    )
+    assert no_django.returncode != 0, "the virtualenv has Django"
+    done = subprocess.run(
+        [str(python), "-c", STANDALONE_SCRIPT],
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "django_apierrors.client.standalone validation_failed r-1 items[1].sku body",
+        "3 True True",
+        "True []",
+    ]
+
+
+def test_the_standalone_classes_and_codes_equal_the_servers():
+    from django_apierrors.catalog import BUILTIN_CODES, catalog
+    from django_apierrors.client import standalone
+    from django_apierrors.exceptions import class_for_code
+
+    server = []
+    for code in BUILTIN_CODES:
+        entry, cls = catalog.get(code), class_for_code(code)
+        server.append((entry.status, code, entry.type, entry.retryable, cls.__name__))
+        twin = standalone.class_for_code(code)
+        assert twin.__name__ == cls.__name__
+        assert [c.__name__ for c in twin.__mro__[:-3]] == [c.__name__ for c in cls.__mro__[:-3]]
+        assert (twin.status, twin.type, twin.retryable) == (
+            entry.status,
+            entry.type,
+            entry.retryable,
+        )
+    assert [row[:5] for row in standalone.CODES] == server
+    for status in {entry.status for entry in catalog}:
+        server_entry = catalog.for_status(status)
+        assert standalone.code_for_status(status) == (server_entry and server_entry.code)
+    server_fields = {field.name for field in dataclasses.fields(django_apierrors.FieldError)}
+    twin_fields = {field.name for field in dataclasses.fields(standalone.FieldError)}
+    assert server_fields == twin_fields
+    assert standalone.CODE_PATTERN.pattern == django_apierrors.catalog.CODE_PATTERN.pattern
+
+
+def test_inside_a_django_project_the_client_raises_the_servers_classes():
+    from django_apierrors import client
+    from django_apierrors.exceptions import NotFound as ServerNotFound
+
+    assert client.NotFound is ServerNotFound
+    assert client.STANDALONE is False

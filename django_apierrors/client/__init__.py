@@ -14,9 +14,12 @@ from .errors import (
     rate_limit_from_headers,
     retry_after_seconds,
 )
+from .exceptions import *  # noqa: F403  (the exception classes and FieldError)
+from .exceptions import __all__ as _exception_names
 from .policy import IDEMPOTENCY_KEY_HEADER, RETRYABLE_STATUSES, SAFE_METHODS, RetryPolicy
 
 __all__ = [
+    *_exception_names,
     "IDEMPOTENCY_KEY_HEADER",
     "RETRYABLE_STATUSES",
     "SAFE_METHODS",

@@ -15,8 +15,16 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
-from ..catalog import CODE_PATTERN, catalog, reason_phrase
-from ..exceptions import APIError, BadRequest, InternalError, class_for_code
+from .exceptions import (
+    CODE_PATTERN,
+    APIError,
+    BadRequest,
+    InternalError,
+    class_for_code,
+    code_for_status,
+    is_known_code,
+    reason_phrase,
+)
 
 ResponseT = TypeVar("ResponseT")
 
@@ -182,7 +190,7 @@ def _error_document(body: Any) -> dict[str, Any] | None:
 def _error_from_document(document: dict[str, Any], status: int) -> APIError:
     raw_code = document.get("code")
     code = raw_code if isinstance(raw_code, str) and raw_code else None
-    known_code = code if code is not None and code in catalog else None
+    known_code = code if code is not None and is_known_code(code) else None
     error_class = _class_for(known_code, status)
     message = document.get("message")
     meta = document.get("meta")
@@ -217,9 +225,9 @@ def _field_errors(errors: Any) -> list[dict[str, Any]] | None:
 def _class_for(code: str | None, status: int) -> type[APIError]:
     if code is not None:
         return class_for_code(code)
-    entry = catalog.for_status(status)
-    if entry is not None:
-        return class_for_code(entry.code)
+    status_code = code_for_status(status)
+    if status_code is not None:
+        return class_for_code(status_code)
     return BadRequest if status < 500 else InternalError
 
 

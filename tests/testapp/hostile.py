@@ -33,7 +33,8 @@ def store(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"sku": product.sku}, status=201)
 
 
-@transaction.non_atomic_requests  # (csrf_exempt takes async views from Django 5.0 on only)
+@csrf_exempt
+@transaction.non_atomic_requests
 async def astore(request: HttpRequest) -> JsonResponse:
     product = await Product.objects.acreate(**_fields(read_json(request)))
     return JsonResponse({"sku": product.sku}, status=201)
@@ -51,6 +52,7 @@ def echo(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"value": read_json(request)})
 
 
+@csrf_exempt
 @transaction.non_atomic_requests
 async def aecho(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"value": read_json(request)})
