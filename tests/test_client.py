@@ -13,7 +13,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-import django_apierrors.catalog
+import django_apierrors
 from django_apierrors import (
     APIError,
     BadGateway,
@@ -414,7 +414,7 @@ def test_the_client_imports_and_works_where_django_is_not_installed(tmp_path):
 
 
 def test_the_standalone_classes_and_codes_equal_the_servers():
-    from django_apierrors.catalog import BUILTIN_CODES, catalog
+    from django_apierrors.catalog import BUILTIN_CODES, CODE_PATTERN, catalog
     from django_apierrors.client import standalone
     from django_apierrors.exceptions import class_for_code
 
@@ -437,7 +437,7 @@ def test_the_standalone_classes_and_codes_equal_the_servers():
     server_fields = {field.name for field in dataclasses.fields(django_apierrors.FieldError)}
     twin_fields = {field.name for field in dataclasses.fields(standalone.FieldError)}
     assert server_fields == twin_fields
-    assert standalone.CODE_PATTERN.pattern == django_apierrors.catalog.CODE_PATTERN.pattern
+    assert standalone.CODE_PATTERN.pattern == CODE_PATTERN.pattern
 
 
 def test_inside_a_django_project_the_client_raises_the_servers_classes():

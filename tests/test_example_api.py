@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from model_bakery import baker
 from werkzeug import Response as UpstreamResponse
 
@@ -432,3 +432,22 @@ def test_a_negative_price_is_refused(client, staff):
     product = {"sku": "NEG-1", "name": "Negative", "price": "-10.00"}
     response = post_json(client, "/api/products/", product, **basic_auth("sam"))
     assert_contract(response, 400, "validation_failed", param="price")
+
+
+def test_a_client_without_cookies_needs_no_csrf_token(staff):
+    """curl, as the example's table writes the requests: CSRF is checked where a session
+    cookie could have made the request, not for API clients without cookies."""
+    curl = Client(enforce_csrf_checks=True)
+    assert_contract(curl.post("/api/catalog/MUG-1/"), 405, "method_not_allowed")
+    body = json.dumps({"products": [{"sku": "C-1", "name": "C", "price": "1.00"}]})
+    created = curl.post("/api/catalog/import/", body, content_type="application/json")
+    assert created.status_code == 201
+
+
+def test_a_session_cookie_without_its_csrf_token_is_refused(staff):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff)
+    body = json.dumps({"products": [{"sku": "C-2", "name": "C", "price": "1.00"}]})
+    refused = browser.post("/api/catalog/import/", body, content_type="application/json")
+    assert_contract(refused, 403, "csrf_failed")
+    assert not Product.objects.filter(sku="C-2").exists()
