@@ -1,57 +1,80 @@
-# The two quick-start commands: `make run` (example project) and `make test` (test suite).
-# Both build .venv from this project's own files first; nothing is installed by hand.
+# The two quick-start commands: `make run` (the example project) and `make test` (the test
+# suite). Each builds its virtualenv from this project's own files; nothing is installed
+# by hand.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+EXAMPLE_VENV := .venv-example
+PORT ?= 8000
+DEBUG ?= 0
 
-.PHONY: run test test-compat lint bench clean
+.PHONY: run test test-compat test-wheel lint docs dist bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+# Only what the example needs (the `example` extra), in a virtualenv of its own.
+$(EXAMPLE_VENV)/.installed-stamp: pyproject.toml
+	$(PYTHON) -m venv $(EXAMPLE_VENV)
+	$(EXAMPLE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e ".[example]"
+	touch $@
+
+# Production-shaped answers (no `debug` member) unless DEBUG=1; PORT=8000 unless set.
+run: $(EXAMPLE_VENV)/.installed-stamp
+	$(EXAMPLE_VENV)/bin/python manage.py migrate --noinput
+	$(EXAMPLE_VENV)/bin/python manage.py seed_demo
+	DJANGO_DEBUG=$(DEBUG) $(EXAMPLE_VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The suite on the other Django series the package supports (.venv has 5.2 LTS): 4.2 LTS on
-# this Python, and 6.x on Python 3.12+ (Django 6 needs it; PYTHON6 names one, or the first
-# python3.12+ found on PATH or under pyenv is used). The benchmark tests stay with `make test`.
+# The wheel and the sdist, checked as an index would check them.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist . >/dev/null
+	$(BIN)/twine check --strict dist/*
+	ls dist
+
+# The suite against the built wheel (not the source tree), in fresh virtualenvs, on the
+# other Django series the package supports (.venv has 5.2 LTS): 6.0 and 6.1, which need
+# Python 3.12+ (PYTHON6 names one, or the first python3.12+ on PATH or under pyenv is
+# used). A template, schema or py.typed missing from the wheel fails it.
+COMPAT_DJANGOS := 6.0 6.1
 COMPAT_PYTEST_ARGS ?= --ignore=tests/test_benchmarks.py
 PYTHON6 ?= $(shell for candidate in python3.14 python3.13 python3.12 \
 	$(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python); do \
 	"$$candidate" -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null \
 	&& { command -v "$$candidate"; break; }; done)
 
-.venv-django4.2/.installed-stamp: pyproject.toml
-	$(PYTHON) -m venv .venv-django4.2
-	.venv-django4.2/bin/python -m pip install --quiet --disable-pip-version-check \
-		-e ".[dev]" "Django>=4.2,<5"
-	touch $@
-
-.venv-django6/.installed-stamp: pyproject.toml
+.venv-django%/.installed-stamp: pyproject.toml | dist
 	@test -n "$(PYTHON6)" || { echo "Django 6 needs Python 3.12+: none found (set PYTHON6)"; exit 1; }
-	$(PYTHON6) -m venv .venv-django6
-	.venv-django6/bin/python -m pip install --quiet --disable-pip-version-check \
-		-e ".[dev]" "Django>=6,<7"
+	rm -rf .venv-django$*
+	$(PYTHON6) -m venv .venv-django$*
+	.venv-django$*/bin/python -m pip install --quiet --disable-pip-version-check \
+		"$$(ls dist/django_apierrors-*.whl)[dev]" "Django==$*.*"
 	touch $@
 
-test-compat: .venv-django4.2/.installed-stamp .venv-django6/.installed-stamp
-	.venv-django4.2/bin/python -m django --version
-	.venv-django4.2/bin/python -m pytest $(COMPAT_PYTEST_ARGS)
-	.venv-django6/bin/python -m django --version
-	.venv-django6/bin/python -m pytest $(COMPAT_PYTEST_ARGS)
+test-compat: dist $(foreach version,$(COMPAT_DJANGOS),.venv-django$(version)/.installed-stamp)
+	for version in $(COMPAT_DJANGOS); do \
+		bash .ci/test-wheel .venv-django$$version $(COMPAT_PYTEST_ARGS) || exit 1; \
+	done
+
+test-wheel: test-compat
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+docs: $(STAMP)
+	$(BIN)/python -m mkdocs build --strict
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
 clean:
-	rm -rf $(VENV) .venv-django4.2 .venv-django6 .pytest_cache .mypy_cache .ruff_cache db.sqlite3
+	rm -rf $(VENV) $(EXAMPLE_VENV) .venv-django* dist site .pytest_cache .mypy_cache \
+		.ruff_cache db.sqlite3

@@ -7,8 +7,8 @@ import django_apierrors
 from django_apierrors import AlreadyExists, APIError, NotFound, PermissionDenied, catalog
 from django_apierrors.catalog import CODE_PATTERN, ERROR_TYPES
 
-# DESIGN section 4: (status, code, exception, type, retryable)
-DESIGN_TABLE = [
+# The contract's catalog table: (status, code, exception, type, retryable)
+CONTRACT_TABLE = [
     (400, "invalid_argument", "InvalidArgument", "invalid_request_error", False),
     (400, "validation_failed", "ValidationFailed", "validation_error", False),
     (400, "parse_error", "ParseError", "invalid_request_error", False),
@@ -38,7 +38,7 @@ DESIGN_TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("status", "code", "name", "error_type", "retryable"), DESIGN_TABLE)
+@pytest.mark.parametrize(("status", "code", "name", "error_type", "retryable"), CONTRACT_TABLE)
 def test_design_table(status, code, name, error_type, retryable):
     entry = catalog.get(code)
     assert (entry.status, entry.type, entry.retryable) == (status, error_type, retryable)

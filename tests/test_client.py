@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -397,9 +399,11 @@ def test_the_client_imports_and_works_where_django_is_not_installed(tmp_path):
         [str(python), "-c", "import django"], capture_output=True, text=True, check=False
     )
     assert no_django.returncode != 0, "the virtualenv has Django"
+    # The package alone on the path (from the source tree or the installed wheel).
+    shutil.copytree(Path(django_apierrors.__file__).parent, tmp_path / "path" / "django_apierrors")
     done = subprocess.run(
         [str(python), "-c", STANDALONE_SCRIPT],
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path / "path")},
         capture_output=True,
         text=True,
         cwd=tmp_path,

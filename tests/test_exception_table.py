@@ -1,5 +1,5 @@
-"""Every row of DESIGN's "What other exceptions become" table, through real requests
-to plain, async and DRF views and from inside the middleware chain, DEBUG off and on."""
+"""Every row of the "What other exceptions become" table, through real requests to plain,
+async and DRF views and from inside the middleware chain, DEBUG off and on."""
 
 import json
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -81,6 +82,20 @@ def ours(name: str) -> str | None:
 
 
 CORE = [name for name in modules() if name and room_of(name) is None and name != "client"]
+
+
+def test_the_package_carries_its_data_files():
+    """What the wheel must ship beside the modules (make test-compat runs this suite
+    against the installed wheel)."""
+    for name in ("py.typed", "errors_page/errors.html", "errors_page/schema.json"):
+        assert (PACKAGE / name).is_file(), name
+
+
+def test_the_suite_runs_against_the_wheel_when_asked():
+    wheel = os.environ.get("APIERRORS_TEST_WHEEL")
+    if not wheel:
+        pytest.skip("make test-compat runs the suite against the built wheel")
+    assert "site-packages" in PACKAGE.parts, PACKAGE
 
 
 def test_the_walk_sees_the_package():
