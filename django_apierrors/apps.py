@@ -7,7 +7,10 @@ class APIErrorsConfig(AppConfig):
     verbose_name = "API errors"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from .checks import register_checks
+
+        # `manage.py check` (and `check --tag django_apierrors`) runs them from here on.
+        register_checks()
 
         # Every installed app's `errors` module defines its error codes before any request,
         # so the catalog never depends on import order.

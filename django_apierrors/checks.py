@@ -1,5 +1,19 @@
 """System checks: a missing piece of the install or a bad API_ERRORS value is reported
-by `manage.py check`, not discovered from an HTML page in production."""
+by `manage.py check`, not discovered from an HTML page in production.
+
+Every check carries the tag `django_apierrors` (`TAG`), so that
+
+    python manage.py check --tag django_apierrors
+
+runs exactly ours, and also the Django tag of what it looks at (`compatibility`, `urls`,
+`caches`), so that `check --tag caches` and the like include them as before. Plain
+`manage.py check` runs them all; `check --deploy` adds the deployment-only one.
+`register_checks()` registers them; the app's `AppConfig.ready()` calls it (importing this
+module registers nothing).
+
+Their ids are django_apierrors.E001-E005 and W001-W011, each written out where the
+message is made, so that `grep -r django_apierrors.W004` finds it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning
+from django.core.checks.registry import CheckRegistry
+from django.core.checks.registry import registry as default_registry
 from django.urls import URLResolver
 from django.utils.module_loading import import_string
 
@@ -33,10 +49,10 @@ DRF_HANDLER_PATH = "django_apierrors.drf.exception_handler"
 DRF_NEGOTIATION_PATH = "django_apierrors.drf.negotiation.ContentNegotiation"
 CSRF_VIEW_PATH = "django_apierrors.views.csrf_failure"
 ERROR_HANDLERS = (400, 403, 404, 500)
-ID = "django_apierrors."
+#: The tag of all our checks: `manage.py check --tag django_apierrors`.
+TAG = "django_apierrors"
 
 
-@register(Tags.compatibility)
 def check_install(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
@@ -47,55 +63,98 @@ def check_install(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
                 hint="Add it first in MIDDLEWARE (or right after SecurityMiddleware); "
                 "without it errors raised by plain Django views are Django's HTML pages "
                 "and responses carry no request id.",
-                id=ID + "W001",
+                id="django_apierrors.W001",
             )
         )
     else:
         position = middleware.index(MIDDLEWARE_PATH)
-        if position > 1 or (position == 1 and middleware[0] != SECURITY_MIDDLEWARE_PATH):
+        before = [path for path in middleware[:position] if path != SECURITY_MIDDLEWARE_PATH]
+        if before:
             messages.append(
                 Warning(
-                    f"{MIDDLEWARE_PATH} is at position {position} of MIDDLEWARE.",
-                    hint="Move it first (or right after SecurityMiddleware) so that errors "
-                    "from every other middleware are answered as JSON with a request id.",
-                    id=ID + "W002",
+                    f"{MIDDLEWARE_PATH} comes after {', '.join(before)} in MIDDLEWARE: errors "
+                    "raised there are not answered as JSON and carry no request id.",
+                    hint="Move it first (or right after SecurityMiddleware).",
+                    id="django_apierrors.W002",
                 )
             )
 
     if apps.is_installed("rest_framework"):
-        drf_settings = getattr(settings, "REST_FRAMEWORK", None) or {}
+        configured = getattr(settings, "REST_FRAMEWORK", None)
+        drf_settings = configured if isinstance(configured, Mapping) else {}
         handler = drf_settings.get("EXCEPTION_HANDLER")
         if handler != DRF_HANDLER_PATH:
             messages.append(
                 Warning(
-                    f"REST_FRAMEWORK['EXCEPTION_HANDLER'] is {handler!r}.",
+                    _drf_setting_problem(
+                        configured,
+                        "EXCEPTION_HANDLER",
+                        "its own handler (rest_framework.views.exception_handler)",
+                    )
+                    + ": errors of DRF views are not answered by the contract.",
                     hint=f"Set it to {DRF_HANDLER_PATH!r} so DRF views answer like every "
                     "other view.",
-                    id=ID + "W003",
+                    id="django_apierrors.W003",
                 )
             )
         negotiation = drf_settings.get("DEFAULT_CONTENT_NEGOTIATION_CLASS")
         if not _is_our_negotiation(negotiation):
             messages.append(
                 Warning(
-                    f"REST_FRAMEWORK['DEFAULT_CONTENT_NEGOTIATION_CLASS'] is {negotiation!r}.",
-                    hint=f"Set it to {DRF_NEGOTIATION_PATH!r} (or a subclass of it) so that a "
-                    "client asking for application/problem+json gets its error, not DRF's "
-                    "406.",
-                    id=ID + "W008",
+                    _drf_setting_problem(
+                        configured,
+                        "DEFAULT_CONTENT_NEGOTIATION_CLASS",
+                        "its DefaultContentNegotiation",
+                        _negotiation_problem(negotiation),
+                    )
+                    + ": a client asking for application/problem+json gets DRF's 406, not "
+                    "its error.",
+                    hint=f"Set it to {DRF_NEGOTIATION_PATH!r} (or a subclass of it).",
+                    id="django_apierrors.W008",
                 )
             )
 
-    if getattr(settings, "CSRF_FAILURE_VIEW", None) != CSRF_VIEW_PATH:
+    csrf_view = getattr(settings, "CSRF_FAILURE_VIEW", None)
+    if csrf_view != CSRF_VIEW_PATH:
         messages.append(
             Warning(
-                f"CSRF_FAILURE_VIEW is {getattr(settings, 'CSRF_FAILURE_VIEW', None)!r}.",
+                f"CSRF_FAILURE_VIEW is {csrf_view!r}, not {CSRF_VIEW_PATH!r}: CSRF failures "
+                "on API paths are answered with "
+                + ("Django's HTML page." if csrf_view == DJANGO_CSRF_VIEW else "that view."),
                 hint=f"Set CSRF_FAILURE_VIEW = {CSRF_VIEW_PATH!r} so CSRF failures on API "
                 "paths are JSON.",
-                id=ID + "W005",
+                id="django_apierrors.W005",
             )
         )
     return messages
+
+
+DJANGO_CSRF_VIEW = "django.views.csrf.csrf_failure"
+
+
+def _drf_setting_problem(
+    configured: object, key: str, default: str, wrong_value: str | None = None
+) -> str:
+    """What is wrong with REST_FRAMEWORK[key], said of what is there (or is not)."""
+    name = f"REST_FRAMEWORK[{key!r}]"
+    if configured is None:
+        return f"REST_FRAMEWORK is not set, so {name} is not set either and DRF uses {default}"
+    if not isinstance(configured, Mapping):
+        return f"REST_FRAMEWORK is a {type(configured).__name__}, not a dict, so {name} is not set"
+    if key not in configured:
+        return f"{name} is not set, so DRF uses {default}"
+    value = configured[key]
+    if value is None:
+        return f"{name} is None"
+    return f"{name} is {value!r}" + (f", {wrong_value}" if wrong_value else "")
+
+
+def _negotiation_problem(path: object) -> str:
+    try:
+        import_string(path) if isinstance(path, str) else path
+    except ImportError:
+        return "which cannot be imported"
+    return f"which is not {DRF_NEGOTIATION_PATH} or a subclass of it"
 
 
 def _is_our_negotiation(path: object) -> bool:
@@ -109,7 +168,6 @@ def _is_our_negotiation(path: object) -> bool:
     return isinstance(negotiation, type) and issubclass(negotiation, ours)
 
 
-@register(Tags.urls)
 def check_error_handlers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     from django.urls import get_resolver
 
@@ -120,13 +178,15 @@ def check_error_handlers(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
         resolver = get_resolver()
         for status in ERROR_HANDLERS:
             ours = getattr(views, f"handler{status}")
-            if resolver.resolve_error_handler(status) is not ours:
+            handler = resolver.resolve_error_handler(status)
+            if handler is not ours:
                 messages.append(
                     Warning(
-                        f"handler{status} of the root URLconf is not django-apierrors'.",
+                        f"handler{status} of the root URLconf ({_urlconf_name()}) is "
+                        f"{_callable_name(handler)}, not django_apierrors.views.handler{status}.",
                         hint="In the root urls.py: from django_apierrors.views import "
                         "handler400, handler403, handler404, handler500  # noqa: F401",
-                        id=ID + "W004",
+                        id="django_apierrors.W004",
                     )
                 )
     except Exception:  # A broken URLconf is reported by Django's own URL checks.
@@ -134,11 +194,22 @@ def check_error_handlers(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
     return messages
 
 
+def _urlconf_name() -> str:
+    urlconf = getattr(settings, "ROOT_URLCONF", None)
+    return urlconf if isinstance(urlconf, str) else getattr(urlconf, "__name__", repr(urlconf))
+
+
+def _callable_name(function: Any) -> str:
+    """`module.qualname` of a view, or Django's default when it is one."""
+    name = getattr(function, "__qualname__", None) or type(function).__qualname__
+    module = getattr(function, "__module__", None)
+    return f"{module}.{name}" if module else name
+
+
 #: Set on a NinjaAPI by `django_apierrors.ninja.install()`.
 NINJA_INSTALLED = "_apierrors_installed"
 
 
-@register(Tags.urls)
 def check_ninja_apis(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Every NinjaAPI the root URLconf serves went through `install()`."""
     from django.urls import get_resolver
@@ -159,7 +230,7 @@ def check_ninja_apis(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
                     "not been through django_apierrors.ninja.install(): its errors answer "
                     "Ninja's own bodies, not the contract.",
                     hint="api = django_apierrors.ninja.install(NinjaAPI(...))",
-                    id=ID + "W011",
+                    id="django_apierrors.W011",
                 )
             )
     return messages
@@ -205,12 +276,10 @@ RATELIMIT_CACHE_HINT = (
 )
 
 
-@register(Tags.caches)
 def check_ratelimit_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return _ratelimit_cache_messages(deploy=False)
 
 
-@register(Tags.caches, deploy=True)
 def check_ratelimit_cache_deploy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return _ratelimit_cache_messages(deploy=True)
 
@@ -227,7 +296,7 @@ def _ratelimit_cache_messages(*, deploy: bool) -> list[CheckMessage]:
             Error(
                 f"RATELIMIT_USE_CACHE is {alias!r}, which is not in CACHES.",
                 hint=RATELIMIT_CACHE_HINT,
-                id=ID + "E004",
+                id="django_apierrors.E004",
             )
         ]
     backend = caches[alias].get("BACKEND", "")
@@ -239,7 +308,7 @@ def _ratelimit_cache_messages(*, deploy: bool) -> list[CheckMessage]:
                 f"The rate-limit cache {alias!r} is a DummyCache: it stores nothing, so no "
                 "rate limit ever triggers.",
                 hint=RATELIMIT_CACHE_HINT,
-                id=ID + "E005",
+                id="django_apierrors.E005",
             )
         ]
     if backend in NON_ATOMIC_CACHES and not deploy:
@@ -248,7 +317,7 @@ def _ratelimit_cache_messages(*, deploy: bool) -> list[CheckMessage]:
                 f"The rate-limit cache {alias!r} ({backend}) does not increment atomically: "
                 "concurrent requests lose counts and more than the limit get through.",
                 hint=RATELIMIT_CACHE_HINT,
-                id=ID + "W007",
+                id="django_apierrors.W007",
             )
         ]
     # Reported once: by the plain check where several processes are evident, otherwise by
@@ -266,7 +335,7 @@ def _ratelimit_cache_messages(*, deploy: bool) -> list[CheckMessage]:
                     else "."
                 ),
                 hint=RATELIMIT_CACHE_HINT + " LocMemCache is fine for one process only.",
-                id=ID + "W006",
+                id="django_apierrors.W006",
             )
         ]
     return []
@@ -282,14 +351,16 @@ def _multi_process_server() -> bool:
     return any(server in sys.modules for server in ("gunicorn", "uwsgi"))
 
 
-@register(Tags.compatibility)
 def check_api_errors_setting(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     value = getattr(settings, SETTING_NAME, None)
     if value is None:
         return []
     if not isinstance(value, Mapping):
         return [
-            Error(f"{SETTING_NAME} must be a dict, not {type(value).__name__}.", id=ID + "E001")
+            Error(
+                f"{SETTING_NAME} is a {type(value).__name__}; it must be a dict.",
+                id="django_apierrors.E001",
+            )
         ]
     messages: list[CheckMessage] = []
     unknown = sorted(set(value) - set(DEFAULTS))
@@ -298,11 +369,11 @@ def check_api_errors_setting(app_configs: Any = None, **kwargs: Any) -> list[Che
             Error(
                 f"{SETTING_NAME} has unknown keys: {', '.join(map(str, unknown))}.",
                 hint=f"Known keys: {', '.join(DEFAULTS)}.",
-                id=ID + "E002",
+                id="django_apierrors.E002",
             )
         )
     for key, problem in _bad_values(value):
-        messages.append(Error(f"{SETTING_NAME}[{key!r}] {problem}", id=ID + "E003"))
+        messages.append(Error(f"{SETTING_NAME}[{key!r}] {problem}", id="django_apierrors.E003"))
     return messages
 
 
@@ -328,7 +399,13 @@ def _bad_values(value: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     header = value.get("REQUEST_ID_HEADER", DEFAULTS["REQUEST_ID_HEADER"])
     if not isinstance(header, str) or not HEADER_NAME_PATTERN.fullmatch(header):
-        problems.append(("REQUEST_ID_HEADER", f"is {header!r}; it must be a header name."))
+        problems.append(
+            (
+                "REQUEST_ID_HEADER",
+                f"is {header!r}; it must be a header name (a letter, then letters, digits "
+                "and hyphens).",
+            )
+        )
 
     prefixes = value.get("PATH_PREFIXES")
     if prefixes is not None and (
@@ -344,7 +421,7 @@ def _bad_values(value: Mapping[str, Any]) -> list[tuple[str, str]]:
     if (
         isinstance(styles, str)
         or not isinstance(styles, list | tuple)
-        or not set(styles) <= set(RATELIMIT_HEADER_STYLES)
+        or not all(isinstance(style, str) and style in RATELIMIT_HEADER_STYLES for style in styles)
     ):
         problems.append(
             (
@@ -355,7 +432,13 @@ def _bad_values(value: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     exception_map = value.get("EXCEPTION_MAP", {})
     if not isinstance(exception_map, Mapping):
-        problems.append(("EXCEPTION_MAP", "must be a dict of {'dotted.Exception': 'code'}."))
+        problems.append(
+            (
+                "EXCEPTION_MAP",
+                f"is a {type(exception_map).__name__}; it must be a dict of "
+                "{'dotted.path.Exception': 'code'}.",
+            )
+        )
     else:
         for path, code in exception_map.items():
             try:
@@ -381,7 +464,6 @@ REDIS_TIMEOUT_OPTIONS = ("socket_connect_timeout", "socket_timeout")
 DRF_THROTTLE_SETTINGS = ("DEFAULT_THROTTLE_CLASSES", "DEFAULT_THROTTLE_RATES")
 
 
-@register(Tags.caches)
 def check_cache_timeouts(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """A Redis cache of limits, throttles or idempotency keys without socket timeouts lets
     a hung Redis hold every request for redis-py's default (5 s since redis-py 8.0, forever
@@ -405,13 +487,12 @@ def check_cache_timeouts(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
                     hint='Set "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": '
                     "0.5} in the cache: a request then waits at most about one second for a "
                     "failing Redis, then passes or answers 503 (RATELIMIT_FAIL_OPEN).",
-                    id=ID + "W009",
+                    id="django_apierrors.W009",
                 )
             )
     return messages
 
 
-@register(Tags.caches)
 def check_drf_throttles_fail_open(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """RATELIMIT_FAIL_OPEN with DRF's own throttles needs a default cache that lets their
     history reads fail open: DRF reads and writes the cache itself."""
@@ -432,7 +513,7 @@ def check_drf_throttles_fail_open(app_configs: Any = None, **kwargs: Any) -> lis
             f"cache ({backend}) themselves: when it fails they answer 503, not pass.",
             hint=f"Use BACKEND {FAIL_SAFE_CACHE!r} for the default cache: DRF's throttle "
             "histories then follow RATELIMIT_FAIL_OPEN, every other key fails as before.",
-            id=ID + "W010",
+            id="django_apierrors.W010",
         )
     ]
 
@@ -465,3 +546,24 @@ def _redis_option(config: Mapping[str, Any], name: str) -> bool:
     return bool(servers) and all(
         parse_qs(urlsplit(str(server).strip()).query).get(name) for server in servers
     )
+
+
+#: Every check: (function, the Django tag of what it looks at, whether only with --deploy).
+CHECKS: tuple[tuple[Any, str, bool], ...] = (
+    (check_install, Tags.compatibility, False),
+    (check_api_errors_setting, Tags.compatibility, False),
+    (check_error_handlers, Tags.urls, False),
+    (check_ninja_apis, Tags.urls, False),
+    (check_ratelimit_cache, Tags.caches, False),
+    (check_ratelimit_cache_deploy, Tags.caches, True),
+    (check_cache_timeouts, Tags.caches, False),
+    (check_drf_throttles_fail_open, Tags.caches, False),
+)
+
+
+def register_checks(registry: CheckRegistry | None = None) -> None:
+    """Register every check under `TAG` and its Django tag (in Django's registry unless
+    another is given). Registering again changes nothing: a registry holds a set."""
+    target = default_registry if registry is None else registry
+    for check, tag, deploy in CHECKS:
+        target.register(check, tag, TAG, deploy=deploy)

@@ -19,6 +19,7 @@ from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from django.utils.log import log_response
 
+from .conf import DEFAULTS, api_settings
 from .exceptions import APIError, InternalError
 from .render import JSON_CONTENT_TYPE, render_api_error
 from .translate import is_refused_value, known_api_error, to_api_error
@@ -124,13 +125,15 @@ def report_refused_value(request: HttpRequest, exc: BaseException, response: Htt
 
 
 def render_internal_error(request: HttpRequest) -> HttpResponse:
-    """A JSON 500 that depends on as little as possible, for when rendering itself failed."""
+    """A JSON 500 that depends on as little as possible, for when rendering itself failed.
+    It still follows REQUEST_ID_HEADER and ENVELOPE where they can be read."""
     try:
         return render_api_error(request, InternalError())
     except Exception:
         logger.exception("django-apierrors could not render its own internal error")
     request_id = getattr(request, "request_id", None) or str(uuid.uuid4())
-    body = {
+    header, envelope = _fallback_settings()
+    body: dict[str, object] = {
         "message": "An internal error occurred. Quote the request id when reporting it.",
         "type": "api_error",
         "code": "internal_error",
@@ -139,7 +142,23 @@ def render_internal_error(request: HttpRequest) -> HttpResponse:
         "status": 500,
         "retryable": True,
     }
-    response = HttpResponse(json.dumps(body), status=500, content_type=JSON_CONTENT_TYPE)
+    content = {"error": body} if envelope else body
+    response = HttpResponse(json.dumps(content), status=500, content_type=JSON_CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
-    response["X-Request-ID"] = request_id
+    response[header] = request_id
     return response
+
+
+DEFAULT_REQUEST_ID_HEADER: str = DEFAULTS["REQUEST_ID_HEADER"]
+
+
+def _fallback_settings() -> tuple[str, bool]:
+    """(the request id header, whether bodies are enveloped), or the defaults when the
+    settings themselves are what fails."""
+    try:
+        header = api_settings.REQUEST_ID_HEADER
+        if not api_settings.request_id_header_is_valid:  # reported by check E003
+            header = DEFAULT_REQUEST_ID_HEADER
+        return header, api_settings.ENVELOPE == "error"
+    except Exception:
+        return DEFAULT_REQUEST_ID_HEADER, False

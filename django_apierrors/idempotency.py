@@ -308,7 +308,9 @@ class _Replay(Exception):
 
 
 class IdempotentMixin:
-    """For DRF views: the key is checked after authentication, so scopes are DRF's users."""
+    # For DRF views: the key is checked after authentication, so scopes are DRF's users.
+    # (A comment, not a docstring: drf-spectacular would publish a docstring as the
+    # description of every operation of the views that mix this in.)
 
     idempotency_ttl: int = DEFAULT_TTL
     idempotency_scope: Scope | None = None

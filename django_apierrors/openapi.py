@@ -69,12 +69,53 @@ CODE_REGEX = f"^{CODE_PATTERN.pattern}$"
 BODY_METHODS = ("POST", "PUT", "PATCH")
 INPUT_LOCATIONS = ("body", "query", "path", "header", "cookie", "form", "file")
 WRITE_METHODS = (*BODY_METHODS, "DELETE")
+#: `Retry-After` and the X-RateLimit-* headers ("x-ratelimit" in RATELIMIT_HEADER_STYLES).
 RATE_LIMIT_HEADERS = {
     "Retry-After": "Seconds to wait before retrying.",
     "X-RateLimit-Limit": "Requests allowed in the current window.",
     "X-RateLimit-Remaining": "Requests left in the current window.",
     "X-RateLimit-Reset": "When the window ends, as Unix time (UTC seconds).",
 }
+#: The IETF RateLimit fields ("ietf" in RATELIMIT_HEADER_STYLES), as
+#: `rate_limit_headers.add_rate_limit_headers` writes them.
+IETF_RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": 'The limit as a structured field: `"<policy>";q=<requests>;w=<window '
+    "seconds>`.",
+    "RateLimit": 'What is left of it as a structured field: `"<policy>";r=<requests left>;'
+    "t=<seconds until the window ends>`.",
+}
+
+
+def rate_limit_headers() -> dict[str, dict[str, Any]]:
+    """The rate-limit headers of the configured RATELIMIT_HEADER_STYLES (OpenAPI header
+    objects), without `Retry-After`."""
+    styles = rate_limit_header_styles()
+    headers: dict[str, dict[str, Any]] = {}
+    if "x-ratelimit" in styles:
+        headers.update(
+            {
+                name: {"schema": {"type": "integer"}, "description": description}
+                for name, description in RATE_LIMIT_HEADERS.items()
+                if name != "Retry-After"
+            }
+        )
+    if "ietf" in styles:
+        headers.update(
+            {
+                name: {"schema": {"type": "string"}, "description": description}
+                for name, description in IETF_RATE_LIMIT_HEADERS.items()
+            }
+        )
+    return headers
+
+
+def rate_limit_header_styles() -> tuple[str, ...]:
+    """RATELIMIT_HEADER_STYLES, or none when its value is not a list."""
+    styles = api_settings.RATELIMIT_HEADER_STYLES
+    # A bad value is reported by the system check (E003); documentation goes on without it.
+    if isinstance(styles, str) or not isinstance(styles, list | tuple):
+        return ()
+    return tuple(styles)
 
 
 def codes_by_status() -> dict[int, list[str]]:
@@ -181,25 +222,23 @@ def as_openapi_31(schema: Any) -> Any:
 
 
 def error_response_headers(status: int) -> dict[str, Any]:
-    """The headers an error response of `status` documents (OpenAPI header objects)."""
+    """The headers an error response of `status` documents (OpenAPI header objects): the
+    request id under REQUEST_ID_HEADER; `Retry-After` on 429 and 503; on 429 the rate-limit
+    headers of RATELIMIT_HEADER_STYLES (X-RateLimit-*, the IETF RateLimit fields, or both).
+    """
     headers: dict[str, Any] = {
         api_settings.REQUEST_ID_HEADER: {
             "schema": {"type": "string"},
             "description": "The request id; equals `request_id` in the body.",
         }
     }
-    if status == 429:
-        headers.update(
-            {
-                name: {"schema": {"type": "integer"}, "description": description}
-                for name, description in RATE_LIMIT_HEADERS.items()
-            }
-        )
-    elif status == 503:
+    if status in (429, 503):
         headers["Retry-After"] = {
             "schema": {"type": "integer"},
             "description": RATE_LIMIT_HEADERS["Retry-After"],
         }
+    if status == 429:
+        headers.update(rate_limit_headers())
     return headers
 
 

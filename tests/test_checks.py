@@ -1,11 +1,28 @@
-"""System checks report every missing piece of the install and every bad setting."""
+"""System checks report every missing piece of the install and every bad setting; they
+carry a tag of their own and are registered by the app's ready()."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.core import checks
+from django.core.checks.registry import CheckRegistry
 from django.core.management import call_command
 from django.test import override_settings
 
-from django_apierrors.checks import check_api_errors_setting, check_error_handlers, check_install
+import django_apierrors.checks as checks_module
+from django_apierrors.checks import (
+    CHECKS,
+    TAG,
+    check_api_errors_setting,
+    check_error_handlers,
+    check_install,
+    register_checks,
+)
 from django_apierrors.drf.negotiation import ContentNegotiation
 
 MIDDLEWARE = "django_apierrors.middleware.APIErrorsMiddleware"
@@ -41,6 +58,76 @@ def test_drf_handler_not_ours():
         assert ids(check_install()) == ["django_apierrors.W003", "django_apierrors.W008"]
 
 
+def test_w003_and_w008_say_the_setting_is_not_set_when_rest_framework_is_absent():
+    with override_settings(REST_FRAMEWORK={}):
+        del settings.REST_FRAMEWORK
+        handler, negotiation = check_install()
+    assert handler.id == "django_apierrors.W003"
+    assert handler.msg.startswith(
+        "REST_FRAMEWORK is not set, so REST_FRAMEWORK['EXCEPTION_HANDLER'] is not set"
+    )
+    assert "rest_framework.views.exception_handler" in handler.msg
+    assert negotiation.id == "django_apierrors.W008"
+    assert "DEFAULT_CONTENT_NEGOTIATION_CLASS'] is not set" in negotiation.msg
+    for message in (handler, negotiation):
+        assert "None" not in message.msg
+
+
+@pytest.mark.parametrize(
+    ("drf_settings", "says"),
+    [
+        ({}, "REST_FRAMEWORK['EXCEPTION_HANDLER'] is not set, so DRF uses its own handler"),
+        ({"EXCEPTION_HANDLER": None}, "REST_FRAMEWORK['EXCEPTION_HANDLER'] is None:"),
+        (
+            {"EXCEPTION_HANDLER": "rest_framework.views.exception_handler"},
+            "REST_FRAMEWORK['EXCEPTION_HANDLER'] is 'rest_framework.views.exception_handler':",
+        ),
+    ],
+    ids=["key-absent", "none", "drf-default"],
+)
+def test_w003_names_what_is_there(drf_settings, says):
+    with override_settings(REST_FRAMEWORK=drf_settings):
+        message = check_install()[0]
+    assert message.id == "django_apierrors.W003"
+    assert message.msg.startswith(says), message.msg
+    assert "not answered by the contract" in message.msg
+
+
+@pytest.mark.parametrize(
+    ("negotiation", "says"),
+    [
+        ("no.such.Negotiation", "is 'no.such.Negotiation', which cannot be imported"),
+        (
+            "rest_framework.negotiation.DefaultContentNegotiation",
+            "which is not django_apierrors.drf.negotiation.ContentNegotiation or a subclass",
+        ),
+    ],
+)
+def test_w008_says_why_the_class_is_not_ours(negotiation, says):
+    drf_settings = {
+        "EXCEPTION_HANDLER": "django_apierrors.drf.exception_handler",
+        "DEFAULT_CONTENT_NEGOTIATION_CLASS": negotiation,
+    }
+    with override_settings(REST_FRAMEWORK=drf_settings):
+        (message,) = check_install()
+    assert says in message.msg
+    assert "406" in message.msg
+
+
+def test_w002_names_the_middleware_in_front():
+    with override_settings(MIDDLEWARE=[SECURITY, COMMON, MIDDLEWARE]):
+        (message,) = check_install()
+    assert message.msg.startswith(f"{MIDDLEWARE} comes after {COMMON} in MIDDLEWARE")
+    assert SECURITY not in message.msg  # it may come first
+
+
+def test_w005_names_the_view_in_use():
+    with override_settings(CSRF_FAILURE_VIEW="django.views.csrf.csrf_failure"):
+        (message,) = check_install()
+    assert "CSRF_FAILURE_VIEW is 'django.views.csrf.csrf_failure'" in message.msg
+    assert "Django's HTML page" in message.msg
+
+
 class ProjectNegotiation(ContentNegotiation):
     """A project's own negotiation class, built on ours."""
 
@@ -73,6 +160,10 @@ def test_missing_error_handlers():
         messages = check_error_handlers()
     assert ids(messages) == ["django_apierrors.W004"] * 4
     assert "handler404" in messages[2].msg
+    assert messages[2].msg == (
+        "handler404 of the root URLconf (tests.urls_without_handlers) is "
+        "django.views.defaults.page_not_found, not django_apierrors.views.handler404."
+    )
 
 
 @pytest.mark.parametrize(
@@ -106,7 +197,35 @@ def test_bad_api_errors_values(value, problem):
 
 def test_api_errors_must_be_a_dict():
     with override_settings(API_ERRORS=["ENVELOPE"]):
-        assert ids(check_api_errors_setting()) == ["django_apierrors.E001"]
+        (message,) = check_api_errors_setting()
+    assert message.id == "django_apierrors.E001"
+    assert message.msg == "API_ERRORS is a list; it must be a dict."
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            {"EXCEPTION_MAP": ["builtins.KeyError"]},
+            "API_ERRORS['EXCEPTION_MAP'] is a list; it must be a dict of "
+            "{'dotted.path.Exception': 'code'}.",
+        ),
+        (
+            {"RATELIMIT_HEADER_STYLES": [["ietf"]]},
+            "API_ERRORS['RATELIMIT_HEADER_STYLES'] is [['ietf']]; it must be a list drawn "
+            "from ('x-ratelimit', 'ietf').",
+        ),
+        (
+            {"REQUEST_ID_HEADER": None},
+            "API_ERRORS['REQUEST_ID_HEADER'] is None; it must be a header name (a letter, "
+            "then letters, digits and hyphens).",
+        ),
+    ],
+)
+def test_e003_messages_say_what_the_value_is(value, message):
+    with override_settings(API_ERRORS=value):
+        (error,) = check_api_errors_setting()
+    assert error.msg == message
 
 
 def test_good_api_errors_values():
@@ -251,3 +370,93 @@ def test_drf_throttles_cannot_fail_open_on_a_plain_redis_cache(backend, fail_ope
         REST_FRAMEWORK=drf_settings,
     ):
         assert ids(check_drf_throttles_fail_open()) == expected
+
+
+# --- ids, tag and registration ---------------------------------------------------------
+
+CHECKS_SOURCE = Path(checks_module.__file__).read_text()
+ALL_IDS = {f"django_apierrors.E00{n}" for n in range(1, 6)} | {
+    f"django_apierrors.W0{n:02}" for n in range(1, 12)
+}
+
+
+def test_every_id_is_written_out_in_the_source():
+    written = re.findall(r'\bid="(django_apierrors\.[EW]\d{3})"', CHECKS_SOURCE)
+    assert set(written) == ALL_IDS
+    # Every `id=` of a message is such a literal: none is built at run time.
+    assert len(re.findall(r"\bid=", CHECKS_SOURCE)) == len(written)
+
+
+OUR_CHECKS = {check for check, *_ in CHECKS}
+
+
+def tagged(tag, *, deploy=True, registry=checks.registry.registry):
+    """The checks `manage.py check [--deploy] --tag <tag>` runs (as run_checks selects)."""
+    found = registry.get_checks(include_deployment_checks=deploy)
+    return {check for check in found if tag in check.tags}
+
+
+def test_our_tag_selects_exactly_our_checks():
+    assert tagged(TAG) == OUR_CHECKS
+    assert TAG in checks.registry.registry.tags_available(deployment_checks=True)
+
+
+@pytest.mark.parametrize(
+    ("check", "tag", "deploy"), CHECKS, ids=[check.__name__ for check, *_ in CHECKS]
+)
+def test_each_check_also_keeps_its_django_tag(check, tag, deploy):
+    assert check in tagged(tag, deploy=deploy)
+    plain = checks.registry.registry.get_checks(include_deployment_checks=False)
+    assert (check in plain) is not deploy  # plain `manage.py check` runs all but one
+    assert set(check.tags) == {tag, TAG}
+
+
+def test_check_tag_django_apierrors_runs_ours_only(capsys):
+    with override_settings(CSRF_FAILURE_VIEW="django.views.csrf.csrf_failure"):
+        messages = checks.run_checks(tags=[TAG], include_deployment_checks=True)
+        call_command("check", "--tag", TAG)
+    assert messages
+    assert {(message.id or "").split(".")[0] for message in messages} == {"django_apierrors"}
+    assert "django_apierrors.W005" in ids(messages)
+    assert "django_apierrors.W005" in capsys.readouterr().err
+
+
+def test_ready_registers_them():
+    registry = CheckRegistry()
+    original = checks_module.default_registry
+    checks_module.default_registry = registry
+    try:
+        apps.get_app_config("django_apierrors").ready()
+    finally:
+        checks_module.default_registry = original
+    assert tagged(TAG, registry=registry) == OUR_CHECKS
+
+
+def test_registering_twice_changes_nothing():
+    registry = CheckRegistry()
+    register_checks(registry)
+    once = registry.get_checks(include_deployment_checks=True)
+    register_checks(registry)
+    assert registry.get_checks(include_deployment_checks=True) == once
+    assert len(once) == len(CHECKS)
+
+
+def test_importing_the_module_registers_nothing():
+    """Without django.setup() (so without ready()), importing the checks adds none."""
+    code = (
+        "from django.conf import settings; settings.configure(); "
+        "import django_apierrors.checks as c; "
+        "from django.core.checks.registry import registry; "
+        "ours = [f for f in registry.get_checks(include_deployment_checks=True) "
+        "if f.__module__ == c.__name__]; "
+        "assert ours == [], ours; print('none')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "none"

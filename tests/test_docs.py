@@ -1,16 +1,20 @@
 """The errors reference page: stable Markdown, valid JSON, an HTML page with an anchor per
 code (opened in headless Chromium when installed), served by a view."""
 
+import html
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
 import pytest
-from django.core.management import call_command
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 import django_apierrors
@@ -83,6 +87,80 @@ def test_command_writes_each_format(tmp_path):
         target = tmp_path / f"errors.{output_format}"
         call_command("apierrors_docs", format=output_format, output=str(target))
         assert target.read_text() == render(build_document(), output_format)
+
+
+def test_command_creates_the_folders_of_its_output(tmp_path):
+    target = tmp_path / "docs" / "api" / "errors.md"
+    call_command("apierrors_docs", output=str(target))
+    assert target.read_text() == render(build_document(), "markdown")
+
+
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ("", "Is a directory"),  # the output is an existing folder
+        ("blocker/errors.md", "blocker is a file, not a folder"),
+        ("blocker/deeper/errors.md", "blocker is a file, not a folder"),
+    ],
+    ids=["a-folder", "file-in-the-way", "file-further-up"],
+)
+def test_command_answers_a_path_it_cannot_write_with_a_command_error(tmp_path, where, says):
+    (tmp_path / "blocker").write_text("not a folder")
+    target = tmp_path / where if where else tmp_path
+    with pytest.raises(CommandError, match="Cannot write the errors page to") as raised:
+        call_command("apierrors_docs", output=str(target))
+    assert says in str(raised.value)
+    assert (tmp_path / "blocker").read_text() == "not a folder"
+
+
+def test_command_failure_is_a_message_not_a_traceback(tmp_path):
+    (tmp_path / "blocker").write_text("")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "apierrors_docs",
+            "--output",
+            str(tmp_path / "blocker" / "errors.md"),
+        ],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("CommandError: Cannot write the errors page to ")
+    assert "Traceback" not in result.stderr
+
+
+def example_of(code: str) -> dict:
+    document = build_document()
+    return next(
+        entry["example"]
+        for section in document["statuses"]
+        for entry in section["codes"]
+        if entry["code"] == code
+    )
+
+
+def test_a_project_code_shows_the_param_its_class_gives_its_example():
+    example = example_of("out_of_stock")
+    assert example["param"] == "items[0].quantity"
+    assert example["meta"] == {"available": 2}
+    markdown = render(build_document(), "markdown")
+    section = markdown[markdown.index("### `out_of_stock`") :]
+    block = section.split("```json\n", 1)[1].split("```", 1)[0]
+    assert json.loads(block)["param"] == "items[0].quantity"
+    assert "&quot;param&quot;: &quot;items[0].quantity&quot;" in render(build_document(), "html")
+
+
+def test_an_example_that_is_not_error_arguments_is_refused(monkeypatch):
+    from shop.errors import OutOfStock
+
+    monkeypatch.setattr(OutOfStock, "example", {"parameter": "items[0].quantity"})
+    with pytest.raises(ImproperlyConfigured, match=r"shop\.errors\.OutOfStock\.example"):
+        build_document()
 
 
 class Anchors(HTMLParser):
@@ -189,3 +267,57 @@ def test_doc_urls_land_on_their_section_in_a_real_browser(live_server, client, t
     assert (width, height) == (1280, 1600)
     # A blank page compresses to a few kilobytes; text, tables and code do not.
     assert len(image) > 40_000, len(image)
+
+
+#: Lays the page out in a 390 px wide frame (headless Chromium keeps its own window 500 px
+#: wide at least) and reports the document's width and what sticks out of the screen other
+#: than inside a box that scrolls (tables, code).
+FRAME_PROBE = """<!DOCTYPE html><html><body style="margin:0"><script>
+function probe(frame) {
+  var root = frame.contentDocument.documentElement, wide = [];
+  frame.contentDocument.querySelectorAll("body *").forEach(function (element) {
+    var box = element.getBoundingClientRect();
+    if (box.right > root.clientWidth + 0.5 && !element.closest(".scroll, pre")) {
+      wide.push(element.tagName + (element.id ? "#" + element.id : ""));
+    }
+  });
+  var boxes = frame.contentDocument.querySelectorAll(".scroll, pre");
+  var scrolling = Array.prototype.filter.call(boxes, function (box) {
+    return box.scrollWidth > box.clientWidth && getComputedStyle(box).overflowX === "auto";
+  });
+  document.body.setAttribute("data-probe", JSON.stringify({
+    scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide,
+    scrolling: scrolling.length
+  }));
+}
+</script><iframe style="border:0" width="390" height="2000" onload="probe(this)"
+srcdoc="PAGE"></iframe></body></html>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="install Debian's chromium (.ci/run does)")
+def test_the_page_fits_a_390_pixel_wide_screen(tmp_path):
+    assert CHROMIUM is not None
+    page = render(build_document(), "html")
+    probe_page = tmp_path / "probe.html"
+    probe_page.write_text(FRAME_PROBE.replace("PAGE", html.escape(page, quote=True)))
+    dom = subprocess.run(
+        [
+            CHROMIUM,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=800,2000",
+            "--dump-dom",
+            probe_page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
+    ).stdout
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found, dom[:500]
+    measured = json.loads(html.unescape(found.group(1)))
+    assert measured["clientWidth"] == 390
+    assert measured["scrollWidth"] == 390, measured  # the page is no wider than the screen
+    assert measured["wide"] == []
+    assert measured["scrolling"] >= 1  # the wide tables scroll inside their own box

@@ -184,3 +184,105 @@ def test_api_browsers_load_packaged_assets_only(client, url):
     for source in sources:
         assert source.startswith("/static/drf_spectacular_sidecar/"), source
         assert finders.find(source.removeprefix("/static/")), f"{source} is not packaged"
+
+
+def schema_of(*patterns):
+    urlconf = type("urls", (), {"urlpatterns": list(patterns)})
+    return SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
+
+
+def test_every_method_with_a_body_documents_400_and_415_without_a_serializer():
+    from django.urls import path
+    from rest_framework.permissions import AllowAny
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class Webhook(APIView):
+        permission_classes = [AllowAny]
+        authentication_classes: list[type] = []
+
+        def get(self, request):
+            return Response({})
+
+        def post(self, request):
+            return Response(request.data)
+
+        def put(self, request):
+            return Response(request.data)
+
+        def patch(self, request):
+            return Response(request.data)
+
+    generated = schema_of(path("api/hook/", Webhook.as_view()))
+    for method in ("post", "put", "patch"):
+        documented = responses(generated, "/api/hook/", method)
+        assert {400, 415} <= documented, (method, sorted(documented))
+    assert not {400, 415} & responses(generated, "/api/hook/", "get")
+
+
+def test_operations_with_a_body_in_the_example_document_400_and_415(schema):
+    for path, operations in schema["paths"].items():
+        for method in {"post", "put", "patch"} & set(operations):
+            assert {400, 415} <= responses(schema, path, method), (path, method)
+
+
+def test_our_mixins_docstrings_never_describe_an_operation(schema):
+    from django_apierrors.idempotency import IdempotentMixin
+
+    for method in ("get", "post"):
+        assert not schema["paths"]["/api/orders/"][method].get("description")
+    assert not schema["paths"]["/api/orders/{id}/"]["get"].get("description")
+    ours = (IdempotentMixin.__doc__ or "").strip()
+    dumped = json.dumps(schema)
+    assert "checked after authentication" not in dumped
+    assert not ours or ours not in dumped
+
+
+def test_a_projects_own_docstrings_still_describe_its_operations():
+    from django.urls import path
+    from rest_framework import serializers
+    from rest_framework.generics import CreateAPIView
+    from rest_framework.permissions import AllowAny
+    from rest_framework.response import Response
+
+    from django_apierrors.idempotency import IdempotentMixin
+
+    class PaymentSerializer(serializers.Serializer):
+        amount = serializers.IntegerField()
+
+    class OurDoc(IdempotentMixin):
+        """A mixin of ours, documented for developers."""
+
+        __module__ = "django_apierrors.testing_only"
+
+        def post(self, request, *args, **kwargs):
+            """Our method's docstring."""
+            return super().post(request, *args, **kwargs)  # type: ignore[misc]
+
+    class Payments(OurDoc, CreateAPIView):
+        """Creates a payment."""
+
+        permission_classes = [AllowAny]
+        serializer_class = PaymentSerializer
+
+    class Refunds(OurDoc, CreateAPIView):
+        permission_classes = [AllowAny]
+        serializer_class = PaymentSerializer
+
+        def post(self, request, *args, **kwargs):
+            """Refunds a payment."""
+            return Response({})
+
+    class Undocumented(OurDoc, CreateAPIView):
+        permission_classes = [AllowAny]
+        serializer_class = PaymentSerializer
+
+    generated = schema_of(
+        path("api/payments/", Payments.as_view()),
+        path("api/refunds/", Refunds.as_view()),
+        path("api/undocumented/", Undocumented.as_view()),
+    )
+    paths = generated["paths"]
+    assert paths["/api/payments/"]["post"]["description"] == "Creates a payment."
+    assert paths["/api/refunds/"]["post"]["description"] == "Refunds a payment."
+    assert not paths["/api/undocumented/"]["post"].get("description")

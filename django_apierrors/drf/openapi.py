@@ -3,19 +3,24 @@
     REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "django_apierrors.drf.openapi.AutoSchema", ...}
 
 The components come from the catalog (`django_apierrors.openapi`), and for operations
-with a request body a `<Serializer>Error400`
-whose `errors[].code` lists the field codes the serializer can give. Which statuses an
-operation documents follows from the view (see `error_statuses`); `@api_errors(add=...,
-remove=...)` adjusts them.
+with a request serializer a `<Serializer>Error400` whose `errors[].code` lists the field
+codes the serializer can give. Which statuses an operation documents follows from the view
+(see `error_statuses`); `@api_errors(add=..., remove=...)` adjusts them.
+
+The docstrings of this package's own classes (`IdempotentMixin`, ...) describe the class to
+a developer, not the endpoint to its clients: an operation's description never comes from
+them (see `AutoSchema.get_description`).
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, get_doc
+from drf_spectacular.settings import spectacular_settings
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
@@ -50,11 +55,15 @@ class AutoSchema(SpectacularAutoSchema):
     def error_statuses(self) -> set[int]:
         view, method = self.view, self.method.upper()
         statuses = {405, 406, 500}
-        has_body = method in BODY_METHODS and self.get_request_serializer() is not None
+        # DRF parses any body the view reads, declared or not: a malformed one is 400
+        # parse_error, an unsupported Content-Type 415.
+        has_body = method in BODY_METHODS
         if has_body or self._has_query_parameters():
             statuses.add(400)
         if has_body:
-            statuses |= {415, api_settings.VALIDATION_STATUS}
+            statuses.add(415)
+            if self.get_request_serializer() is not None:
+                statuses.add(api_settings.VALIDATION_STATUS)
         authenticators = view.get_authenticators()
         if authenticators:
             statuses.add(401)  # wrong credentials answer 401 even where anyone may call
@@ -72,6 +81,19 @@ class AutoSchema(SpectacularAutoSchema):
         if getattr(view, "idempotency_ttl", None) and method in WRITE_METHODS:
             statuses |= {400, 409, 422}  # IdempotentMixin
         return (statuses | added) - removed
+
+    def get_description(self) -> str:  # type: ignore[override]
+        """drf-spectacular's description (the action's docstring, else the view's), leaving
+        out the docstrings of this package's own classes and their methods."""
+        if spectacular_settings.DISABLE_DOCSTRING_DESCRIPTIONS:
+            return ""
+        view_class = type(self.view)
+        name = getattr(self.view, "action", self.method.lower())
+        action = getattr(self.view, name, None) if isinstance(name, str) else None
+        action_doc = get_doc(action)
+        if action_doc and action_doc in _our_docs(view_class, name):
+            action_doc = ""
+        return action_doc or _view_doc(view_class)
 
     def _handler(self) -> Any:
         name = getattr(self.view, "action", None) or self.method.lower()
@@ -118,6 +140,40 @@ class AutoSchema(SpectacularAutoSchema):
         codes: set[str] = {"invalid", "required", "null", "not_a_list", "empty"}
         _collect_field_codes(_instance(serializer), codes, depth=0)
         return sorted(codes)
+
+
+def _is_ours(cls: type) -> bool:
+    module = getattr(cls, "__module__", "") or ""
+    return module == "django_apierrors" or module.startswith("django_apierrors.")
+
+
+def _view_doc(view_class: type) -> str:
+    """drf-spectacular's `get_doc(view_class)`, skipping the classes of this package."""
+    mro = view_class.__mro__
+    barrier = min(
+        (mro.index(cls) for cls in spectacular_settings.GET_LIB_DOC_EXCLUDES() if cls in mro),
+        default=len(mro),
+    )
+    for cls in mro[:barrier]:
+        if cls.__doc__ and not _is_ours(cls):
+            return _clean_doc(cls.__doc__)
+    return ""
+
+
+def _our_docs(view_class: type, name: str) -> set[str]:
+    """The docstrings of the methods called `name` that this package's classes in the MRO
+    define: what `get_doc` finds for a view's method that has none of its own."""
+    docs = set()
+    for cls in view_class.__mro__:
+        doc = getattr(cls.__dict__.get(name), "__doc__", None) if _is_ours(cls) else None
+        if doc:
+            docs.add(_clean_doc(doc))
+    return docs
+
+
+def _clean_doc(doc: str) -> str:
+    """A docstring as `get_doc` returns it."""
+    return "\n".join(line.rstrip() for line in inspect.cleandoc(doc).rstrip().split("\n"))
 
 
 def _instance(serializer: Any) -> Any:

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from .page import FORMATS, build_document, render
 
@@ -16,11 +16,40 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=FORMATS, default="markdown")
-        parser.add_argument("--output", help="a file to write (default: standard output)")
+        parser.add_argument(
+            "--output",
+            help="a file to write, its folders created as needed (default: standard output)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         page = render(build_document(), options["format"])
         if options["output"]:
-            Path(options["output"]).write_text(page, encoding="utf-8")
+            write_page(Path(options["output"]), page)
         else:
             self.stdout.write(page, ending="")
+
+
+def write_page(target: Path, page: str) -> None:
+    """Write `page` to `target`, creating its folders; CommandError when it cannot."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+    except (FileExistsError, NotADirectoryError) as failure:  # a file where a folder goes
+        in_the_way = _file_in_the_way(target.parent) or target.parent
+        raise CommandError(
+            f"Cannot write the errors page to {target}: {in_the_way} is a file, not a folder."
+        ) from failure
+    except OSError as failure:
+        reason = failure.strerror or str(failure)
+        where = f" ({failure.filename})" if failure.filename not in (None, str(target)) else ""
+        raise CommandError(
+            f"Cannot write the errors page to {target}: {reason}{where}."
+        ) from failure
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The nearest existing ancestor of `folder` (itself included), when not a folder."""
+    for ancestor in (folder, *folder.parents):
+        if ancestor.exists():
+            return None if ancestor.is_dir() else ancestor
+    return None

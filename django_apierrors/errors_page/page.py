@@ -1,26 +1,40 @@
 """The errors reference page, generated from the catalog: Markdown, HTML or JSON.
 
 The example bodies are rendered by the same `error_body` the server answers with, so the
-page shows what clients receive. Output is deterministic: the same catalog and settings
-give the same bytes, so a team can commit the page and review its diff.
+page shows what clients receive; the settings that shape responses shape the page too
+(ENVELOPE, VALIDATION_STATUS, DOCS_URL, REQUEST_ID_HEADER, RATELIMIT_HEADER_STYLES).
+Output is deterministic: the same catalog and settings give the same bytes, so a team can
+commit the page and review its diff.
+
+An error class can give its example the arguments it is raised with, such as the input
+it names::
+
+    class OutOfStock(UnprocessableEntity):
+        code = "out_of_stock"
+        example = {"param": "items[0].quantity", "meta": {"available": 2}}
+
+`example` takes the keyword arguments of `APIError`: `param`, `meta`, `errors`, `message`,
+`retry_after`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Engine
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..catalog import CatalogEntry, catalog, reason_phrase
 from ..conf import api_settings
-from ..exceptions import APIError
+from ..exceptions import APIError, class_for_code
 from ..field_errors import FieldError
+from ..openapi import rate_limit_header_styles
 from ..render import error_body
 
 EXAMPLE_REQUEST_ID = "req_5f2b8c1e9d"
@@ -53,7 +67,7 @@ BODY_FIELDS = [
         "The one input at fault (`email`, `items[1].qty`, a query parameter or header name); "
         "null when none or several.",
     ),
-    ("request_id", "string", "always", "Equals the `X-Request-ID` header; quote it to support."),
+    ("request_id", "string", "always", "Equals the `{header}` header; quote it to support."),
     ("status", "integer", "always", "The HTTP status again."),
     ("retryable", "boolean", "always", "Whether repeating the same request later may succeed."),
     (
@@ -78,18 +92,37 @@ RETRY_POLICY = [
     "Retry 429 and 5xx only; every other 4xx means the request must change first.",
     "Wait with exponential backoff: start at 1 second, double each attempt, add random "
     "jitter, and cap the wait near one minute.",
-    "When the response has `Retry-After` (seconds), wait at least that long; after a 429, "
-    "`X-RateLimit-Reset` (Unix time, UTC) says when the quota refills.",
+    "When the response has `Retry-After` (seconds), wait at least that long{refill}.",
     "Retry a POST only with an `Idempotency-Key` header, so a retry cannot act twice.",
 ]
 
-RATE_LIMIT_HEADERS = [
-    ("Retry-After", "Seconds to wait before retrying (429; 503 when known)."),
-    ("X-RateLimit-Limit", "Requests allowed in the current window."),
-    ("X-RateLimit-Remaining", "Requests left in the current window."),
-    ("X-RateLimit-Reset", "When the window ends, as Unix time (UTC seconds)."),
-    ("X-Request-ID", "The request id, on every response; equals `request_id`."),
+#: What a 429 says of when the quota refills, per RATELIMIT_HEADER_STYLES style.
+REFILL_HINTS = {
+    "x-ratelimit": "`X-RateLimit-Reset` (Unix time, UTC)",
+    "ietf": "the `t` of `RateLimit` (seconds)",
+}
+
+#: The headers table: (header, meaning, the RATELIMIT_HEADER_STYLES style it needs).
+HEADERS: list[tuple[str, str, str | None]] = [
+    ("Retry-After", "Seconds to wait before retrying (429; 503 when known).", None),
+    ("X-RateLimit-Limit", "Requests allowed in the current window.", "x-ratelimit"),
+    ("X-RateLimit-Remaining", "Requests left in the current window.", "x-ratelimit"),
+    ("X-RateLimit-Reset", "When the window ends, as Unix time (UTC seconds).", "x-ratelimit"),
+    (
+        "RateLimit-Policy",
+        'The limit: `"<policy>";q=<requests>;w=<window seconds>`.',
+        "ietf",
+    ),
+    (
+        "RateLimit",
+        'What is left of it: `"<policy>";r=<requests left>;t=<seconds until the window ends>`.',
+        "ietf",
+    ),
+    ("{header}", "The request id, on every response; equals `request_id`.", None),
 ]
+
+#: Keyword arguments of APIError an error class's `example` may give.
+EXAMPLE_KEYS = frozenset({"message", "param", "errors", "meta", "retry_after"})
 
 _EXAMPLE_ARGUMENTS: dict[str, dict[str, Any]] = {
     "validation_failed": {
@@ -109,9 +142,11 @@ _EXAMPLE_ARGUMENTS: dict[str, dict[str, Any]] = {
 def build_document(entries: Iterable[CatalogEntry] | None = None) -> dict[str, Any]:
     """The page as data: what every output format renders."""
     entries = list(catalog if entries is None else entries)
+    header = api_settings.REQUEST_ID_HEADER
+    styles = rate_limit_header_styles()
     statuses: dict[int, list[dict[str, Any]]] = {}
     for entry in entries:
-        error = APIError.for_code(entry.code, **_EXAMPLE_ARGUMENTS.get(entry.code, {}))
+        error = APIError.for_code(entry.code, **example_arguments(entry.code))
         statuses.setdefault(error.status, []).append(
             {
                 "code": entry.code,
@@ -127,11 +162,20 @@ def build_document(entries: Iterable[CatalogEntry] | None = None) -> dict[str, A
         "title": "Errors",
         "introduction": INTRODUCTION,
         "body_fields": [
-            {"name": name, "type": type_, "when": when, "meaning": meaning}
+            {
+                "name": name,
+                "type": type_,
+                "when": when,
+                "meaning": meaning.replace("{header}", header),
+            }
             for name, type_, when, meaning in BODY_FIELDS
         ],
-        "retry_policy": RETRY_POLICY,
-        "headers": [{"name": name, "meaning": meaning} for name, meaning in RATE_LIMIT_HEADERS],
+        "retry_policy": [rule.replace("{refill}", _refill_hint(styles)) for rule in RETRY_POLICY],
+        "headers": [
+            {"name": name.replace("{header}", header), "meaning": meaning}
+            for name, meaning, style in HEADERS
+            if style is None or style in styles
+        ],
         "statuses": [
             {
                 "status": status,
@@ -142,6 +186,27 @@ def build_document(entries: Iterable[CatalogEntry] | None = None) -> dict[str, A
             for status, codes in sorted(statuses.items())
         ],
     }
+
+
+def example_arguments(code: str) -> dict[str, Any]:
+    """What the example of `code` is raised with: its class's `example`, else ours."""
+    error_class = class_for_code(code)
+    example = getattr(error_class, "example", None)
+    if example is None:
+        return dict(_EXAMPLE_ARGUMENTS.get(code, {}))
+    if not isinstance(example, Mapping) or not set(example) <= EXAMPLE_KEYS:
+        raise ImproperlyConfigured(
+            f"{error_class.__module__}.{error_class.__qualname__}.example is {example!r}; it "
+            f"must be a dict of APIError arguments drawn from {sorted(EXAMPLE_KEYS)}."
+        )
+    return dict(example)
+
+
+def _refill_hint(styles: tuple[str, ...]) -> str:
+    hints = [hint for style, hint in REFILL_HINTS.items() if style in styles]
+    if not hints:
+        return ""
+    return "; after a 429, " + " or ".join(hints) + " says when the quota refills"
 
 
 def _example_body(error: APIError) -> dict[str, Any]:

@@ -7,7 +7,9 @@ statuses it can answer, each with the catalog's components (`ErrorResponse`, one
 dialect. Which statuses follows from the operation (see `error_statuses`);
 `@api_errors(add=..., remove=...)` on the view function adjusts them. Where the operation
 documents a status itself (`response={404: Message}`, what it returns), its body is
-documented as either that or ours (what it raises).
+documented as either that or ours (what it raises). The headers of each error response are
+those of the settings, as for drf-spectacular (`openapi.error_response_headers`): the
+REQUEST_ID_HEADER, and on 429 `Retry-After` with the RATELIMIT_HEADER_STYLES' headers.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ class OutOfStock(UnprocessableEntity):
 
     code = "out_of_stock"
     message = _("Not enough stock for this item.")
+    # What the errors page shows (api.py raises it so for the first order line).
+    example = {"param": "items[0].quantity", "meta": {"available": 2}}
 
 
 class InsufficientBalance(PaymentRequired):

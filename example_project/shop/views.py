@@ -59,7 +59,7 @@ def csrf_for_sessions(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             refused = CsrfViewMiddleware(lambda request: HttpResponse()).process_view(
-                request, None, (), {}
+                request, view, args, kwargs
             )
             if refused is not None:
                 return refused  # CSRF_FAILURE_VIEW's answer: 403 csrf_failed
