@@ -153,8 +153,8 @@ _BUILTIN = [
        "path or body."), False),
     (429, "rate_limited", "rate_limit_error",
      _("Too many requests. Retry after the time given in the Retry-After header."),
-     _("A rate limit was hit; `Retry-After` and the `X-RateLimit-*` headers say when to "
-       "come back."), True),
+     _("A rate limit was hit; `Retry-After` says when to come back, and the rate-limit "
+       "headers how much of the limit is left."), True),
     (500, "internal_error", "api_error",
      _("An internal error occurred. Quote the request id when reporting it."),
      _("Something failed on our side. The error has been logged."), True),
