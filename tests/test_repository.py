@@ -8,7 +8,7 @@ import pytest
 from .servers import ROOT
 
 #: What a reference to something outside the repository looks like.
-OUTSIDE = ("DESIGN.md", "../shared", "/work/", "/root/", ".library/")
+OUTSIDE = ("DESIGN.md", "../shared", "/work/", "/root/", "/home/", ".library/")
 
 
 def tracked_text_files() -> list[str]:
