@@ -6,75 +6,17 @@ is usable: the names below need Django.
 """
 
 import importlib.util
-
-if importlib.util.find_spec("django") is not None:
-    from .catalog import CatalogEntry, catalog
-    from .exceptions import (
-        AlreadyExists,
-        APIError,
-        AuthenticationFailed,
-        BadGateway,
-        BadRequest,
-        Conflict,
-        CSRFFailed,
-        DeletionProtected,
-        FailedPrecondition,
-        GatewayTimeout,
-        IdempotencyKeyInUse,
-        IdempotencyKeyReused,
-        InternalError,
-        InvalidArgument,
-        MethodNotAllowed,
-        NotAcceptable,
-        NotFound,
-        ParseError,
-        PaymentRequired,
-        PermissionDenied,
-        QuotaExceeded,
-        RateLimited,
-        RequestTooLarge,
-        ServiceUnavailable,
-        Unauthenticated,
-        UnprocessableEntity,
-        UnsupportedMediaType,
-        ValidationFailed,
-    )
-    from .field_errors import FieldError
-    from .request_id import get_request_id
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "APIError",
-    "AlreadyExists",
-    "AuthenticationFailed",
-    "BadGateway",
-    "BadRequest",
-    "CSRFFailed",
-    "CatalogEntry",
-    "Conflict",
-    "DeletionProtected",
-    "FailedPrecondition",
-    "FieldError",
-    "GatewayTimeout",
-    "IdempotencyKeyInUse",
-    "IdempotencyKeyReused",
-    "InternalError",
-    "InvalidArgument",
-    "MethodNotAllowed",
-    "NotAcceptable",
-    "NotFound",
-    "ParseError",
-    "PaymentRequired",
-    "PermissionDenied",
-    "QuotaExceeded",
-    "RateLimited",
-    "RequestTooLarge",
-    "ServiceUnavailable",
-    "Unauthenticated",
-    "UnprocessableEntity",
-    "UnsupportedMediaType",
-    "ValidationFailed",
-    "catalog",
-    "get_request_id",
-]
+__all__: list[str] = []
+
+if TYPE_CHECKING or importlib.util.find_spec("django") is not None:
+    from . import exceptions
+    from .catalog import CatalogEntry, catalog
+    from .exceptions import *  # noqa: F403  (the exception classes)
+    from .field_errors import FieldError
+    from .request_id import get_request_id
+
+    __all__ = [*exceptions.__all__, "CatalogEntry", "FieldError", "catalog", "get_request_id"]

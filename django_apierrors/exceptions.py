@@ -27,6 +27,38 @@ from .catalog import CODE_PATTERN, CatalogEntry, Text, catalog, reason_phrase, t
 from .conf import api_settings
 from .field_errors import FieldError, flatten_errors, path_for_param
 
+#: The exception classes (the client's `standalone` twins carry the same names).
+__all__ = [
+    "APIError",
+    "AlreadyExists",
+    "AuthenticationFailed",
+    "BadGateway",
+    "BadRequest",
+    "CSRFFailed",
+    "Conflict",
+    "DeletionProtected",
+    "FailedPrecondition",
+    "GatewayTimeout",
+    "IdempotencyKeyInUse",
+    "IdempotencyKeyReused",
+    "InternalError",
+    "InvalidArgument",
+    "MethodNotAllowed",
+    "NotAcceptable",
+    "NotFound",
+    "ParseError",
+    "PaymentRequired",
+    "PermissionDenied",
+    "QuotaExceeded",
+    "RateLimited",
+    "RequestTooLarge",
+    "ServiceUnavailable",
+    "Unauthenticated",
+    "UnprocessableEntity",
+    "UnsupportedMediaType",
+    "ValidationFailed",
+]
+
 _ENTRY_FIELDS = ("status", "type", "title", "message", "description", "retryable")
 
 #: The first class registered for each code: what `APIError.for_code` instantiates.

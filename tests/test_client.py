@@ -450,3 +450,11 @@ def test_inside_a_django_project_the_client_raises_the_servers_classes():
 
     assert client.NotFound is ServerNotFound
     assert client.STANDALONE is False
+
+
+def test_the_client_exports_every_exception_class_of_the_server():
+    from django_apierrors import exceptions
+    from django_apierrors.client import exceptions as client_exceptions
+
+    assert set(exceptions.__all__) <= set(client_exceptions.__all__)
+    assert set(django_apierrors.client.__all__) >= set(exceptions.__all__)

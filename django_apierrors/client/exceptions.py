@@ -6,44 +6,20 @@ project catches exactly what a server there raises. Without Django, their twins 
 `standalone`, which a test holds equal to them.
 """
 
+# ruff: noqa: F405  (the names of __all__ come from the star imports)
 from __future__ import annotations
 
 import importlib.util
+from typing import TYPE_CHECKING
 
-if importlib.util.find_spec("django") is not None:
-    from ..catalog import CODE_PATTERN, catalog, reason_phrase
-    from ..exceptions import (
-        AlreadyExists,
-        APIError,
-        AuthenticationFailed,
-        BadGateway,
-        BadRequest,
-        Conflict,
-        CSRFFailed,
-        DeletionProtected,
-        FailedPrecondition,
-        GatewayTimeout,
-        IdempotencyKeyInUse,
-        IdempotencyKeyReused,
-        InternalError,
-        InvalidArgument,
-        MethodNotAllowed,
-        NotAcceptable,
-        NotFound,
-        ParseError,
-        PaymentRequired,
-        PermissionDenied,
-        QuotaExceeded,
-        RateLimited,
-        RequestTooLarge,
-        ServiceUnavailable,
-        Unauthenticated,
-        UnprocessableEntity,
-        UnsupportedMediaType,
-        ValidationFailed,
-        class_for_code,
-    )
-    from ..field_errors import FieldError
+# (The type checker reads Django's side, which the twins equal.)
+if TYPE_CHECKING or importlib.util.find_spec("django") is not None:
+    from ..catalog import CODE_PATTERN as CODE_PATTERN
+    from ..catalog import catalog
+    from ..catalog import reason_phrase as reason_phrase
+    from ..exceptions import *  # noqa: F403
+    from ..exceptions import class_for_code as class_for_code
+    from ..field_errors import FieldError as FieldError
 
     def code_for_status(status: int) -> str | None:
         entry = catalog.for_status(status)
@@ -54,45 +30,11 @@ if importlib.util.find_spec("django") is not None:
 
     STANDALONE = False
 else:  # pragma: no cover - tested in a subprocess without Django
-    from .standalone import (  # type: ignore[assignment]
-        CODE_PATTERN,
-        AlreadyExists,
-        APIError,
-        AuthenticationFailed,
-        BadGateway,
-        BadRequest,
-        Conflict,
-        CSRFFailed,
-        DeletionProtected,
-        FailedPrecondition,
-        FieldError,
-        GatewayTimeout,
-        IdempotencyKeyInUse,
-        IdempotencyKeyReused,
-        InternalError,
-        InvalidArgument,
-        MethodNotAllowed,
-        NotAcceptable,
-        NotFound,
-        ParseError,
-        PaymentRequired,
-        PermissionDenied,
-        QuotaExceeded,
-        RateLimited,
-        RequestTooLarge,
-        ServiceUnavailable,
-        Unauthenticated,
-        UnprocessableEntity,
-        UnsupportedMediaType,
-        ValidationFailed,
-        class_for_code,
-        code_for_status,
-        is_known_code,
-        reason_phrase,
-    )
+    from .standalone import *  # noqa: F403
 
     STANDALONE = True
 
+#: `django_apierrors.exceptions.__all__` (a test holds them equal) and the catalog's readers.
 __all__ = [
     "CODE_PATTERN",
     "STANDALONE",
