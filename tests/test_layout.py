@@ -87,7 +87,13 @@ CORE = [name for name in modules() if name and room_of(name) is None and name !=
 def test_the_package_carries_its_data_files():
     """What the wheel must ship beside the modules (make test-compat runs this suite
     against the installed wheel)."""
-    for name in ("py.typed", "errors_page/errors.html", "errors_page/schema.json"):
+    for name in (
+        "py.typed",
+        "errors_page/errors.html",
+        "errors_page/schema.json",
+        "locale/de/LC_MESSAGES/django.mo",
+        "locale/zh_Hans/LC_MESSAGES/django.mo",
+    ):
         assert (PACKAGE / name).is_file(), name
 
 

@@ -134,7 +134,8 @@ def test_kept_headers_and_cookies(client):
         API_ERRORS={"PATH_PREFIXES": ["/api/"], "CONVERT_RETURNED_ERRORS": False}
     ):
         unconverted = returned(client, "detail_401")
-    assert response["Vary"] == unconverted["Vary"] == "Cookie"  # SessionMiddleware's
+    # SessionMiddleware's and LocaleMiddleware's, kept on the answer given in place.
+    assert response["Vary"] == unconverted["Vary"] == "Accept-Language, Cookie"
     assert returned(client, "detail_429")["Retry-After"] == "30"
     # DRF itself puts the view's methods in Allow, over what the view set.
     allow = returned(client, "detail_405")["Allow"]

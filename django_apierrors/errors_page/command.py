@@ -3,7 +3,9 @@
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from .page import FORMATS, build_document, render
 
@@ -17,12 +19,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=FORMATS, default="markdown")
         parser.add_argument(
+            "--language",
+            help="the language to write the page in (default: LANGUAGE_CODE), e.g. de",
+        )
+        parser.add_argument(
             "--output",
             help="a file to write, its folders created as needed (default: standard output)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        page = render(build_document(), options["format"])
+        language = options["language"] or settings.LANGUAGE_CODE
+        if not translation.check_for_language(language):
+            raise CommandError(f"Django has no translations for the language {language!r}.")
+        with translation.override(language):
+            page = render(build_document(), options["format"])
         if options["output"]:
             write_page(Path(options["output"]), page)
         else:

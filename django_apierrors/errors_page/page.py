@@ -29,6 +29,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Engine
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from ..catalog import CatalogEntry, catalog, reason_phrase
 from ..conf import api_settings
@@ -40,7 +42,7 @@ from ..render import error_body
 EXAMPLE_REQUEST_ID = "req_5f2b8c1e9d"
 FORMATS = ("markdown", "html", "json")
 
-INTRODUCTION = (
+INTRODUCTION = gettext_lazy(
     "Every response with a status of 400 or more has the same JSON body. 2xx means the "
     "request succeeded. 4xx means the request is wrong: repeating it unchanged gives the "
     "same error (429 aside). 5xx means something failed on our side."
@@ -50,76 +52,141 @@ BODY_FIELDS = [
     (
         "message",
         "string",
-        "always",
-        "Human-readable and safe to show; never the text of an unexpected error.",
+        gettext_lazy("always"),
+        gettext_lazy("Human-readable and safe to show; never the text of an unexpected error."),
     ),
-    ("type", "string", "always", "The category of the error (see the sections below)."),
+    (
+        "type",
+        "string",
+        gettext_lazy("always"),
+        gettext_lazy("The category of the error (see the sections below)."),
+    ),
     (
         "code",
         "string",
-        "always",
-        "Stable machine-readable reason, `^[a-z][a-z0-9_]*$`. Branch on this, not on `message`.",
+        gettext_lazy("always"),
+        gettext_lazy(
+            "Stable machine-readable reason, `^[a-z][a-z0-9_]*$`. Branch on this, not on `message`."
+        ),
     ),
     (
         "param",
         "string or null",
-        "always",
-        "The one input at fault (`email`, `items[1].qty`, a query parameter or header name); "
-        "null when none or several.",
+        gettext_lazy("always"),
+        gettext_lazy(
+            "The one input at fault (`email`, `items[1].qty`, a query parameter or header "
+            "name); null when none or several."
+        ),
     ),
-    ("request_id", "string", "always", "Equals the `{header}` header; quote it to support."),
-    ("status", "integer", "always", "The HTTP status again."),
-    ("retryable", "boolean", "always", "Whether repeating the same request later may succeed."),
+    (
+        "request_id",
+        "string",
+        gettext_lazy("always"),
+        gettext_lazy("Equals the `%(header)s` header; quote it to support."),
+    ),
+    ("status", "integer", gettext_lazy("always"), gettext_lazy("The HTTP status again.")),
+    (
+        "retryable",
+        "boolean",
+        gettext_lazy("always"),
+        gettext_lazy("Whether repeating the same request later may succeed."),
+    ),
     (
         "errors",
         "array",
-        "when several inputs failed",
-        "`{message, code, param, pointer}` per failing input, in request order; `pointer` is an "
-        "RFC 6901 JSON pointer (`/items/1/qty`); batch items add `index`; where the framework "
-        "says where the input came from (Django Ninja), `location`: `body`, `query`, `path`, "
-        "`header`, `cookie`, `form` or `file`.",
+        gettext_lazy("when several inputs failed"),
+        gettext_lazy(
+            "`{message, code, param, pointer}` per failing input, in request order; `pointer` "
+            "is an RFC 6901 JSON pointer (`/items/1/qty`); batch items add `index`; where the "
+            "framework says where the input came from (Django Ninja), `location`: `body`, "
+            "`query`, `path`, `header`, `cookie`, `form` or `file`."
+        ),
     ),
-    ("doc_url", "string", "when configured", "A link to the code's section of this page."),
+    (
+        "doc_url",
+        "string",
+        gettext_lazy("when configured"),
+        gettext_lazy("A link to the code's section of this page."),
+    ),
     (
         "meta",
         "object",
-        "sometimes",
-        "Values the message refers to, such as `limit` and `retry_after`.",
+        gettext_lazy("sometimes"),
+        gettext_lazy("Values the message refers to, such as `limit` and `retry_after`."),
     ),
 ]
 
 RETRY_POLICY = [
-    "Retry 429 and 5xx only; every other 4xx means the request must change first.",
-    "Wait with exponential backoff: start at 1 second, double each attempt, add random "
-    "jitter, and cap the wait near one minute.",
-    "When the response has `Retry-After` (seconds), wait at least that long{refill}.",
-    "Retry a POST only with an `Idempotency-Key` header, so a retry cannot act twice.",
+    gettext_lazy("Retry 429 and 5xx only; every other 4xx means the request must change first."),
+    gettext_lazy(
+        "Wait with exponential backoff: start at 1 second, double each attempt, add random "
+        "jitter, and cap the wait near one minute."
+    ),
+    gettext_lazy("When the response has `Retry-After` (seconds), wait at least that long."),
+    gettext_lazy(
+        "Retry a POST only with an `Idempotency-Key` header, so a retry cannot act twice."
+    ),
 ]
 
 #: What a 429 says of when the quota refills, per RATELIMIT_HEADER_STYLES style.
 REFILL_HINTS = {
-    "x-ratelimit": "`X-RateLimit-Reset` (Unix time, UTC)",
-    "ietf": "the `t` of `RateLimit` (seconds)",
+    "x-ratelimit": gettext_lazy(
+        "After a 429, `X-RateLimit-Reset` (Unix time, UTC) says when the quota refills."
+    ),
+    "ietf": gettext_lazy(
+        "After a 429, the `t` of `RateLimit` (seconds) says when the quota refills."
+    ),
 }
 
 #: The headers table: (header, meaning, the RATELIMIT_HEADER_STYLES style it needs).
-HEADERS: list[tuple[str, str, str | None]] = [
-    ("Retry-After", "Seconds to wait before retrying (429; 503 when known).", None),
-    ("X-RateLimit-Limit", "Requests allowed in the current window.", "x-ratelimit"),
-    ("X-RateLimit-Remaining", "Requests left in the current window.", "x-ratelimit"),
-    ("X-RateLimit-Reset", "When the window ends, as Unix time (UTC seconds).", "x-ratelimit"),
+HEADERS: list[tuple[str, Any, str | None]] = [
+    ("Retry-After", gettext_lazy("Seconds to wait before retrying (429; 503 when known)."), None),
+    ("X-RateLimit-Limit", gettext_lazy("Requests allowed in the current window."), "x-ratelimit"),
+    ("X-RateLimit-Remaining", gettext_lazy("Requests left in the current window."), "x-ratelimit"),
+    (
+        "X-RateLimit-Reset",
+        gettext_lazy("When the window ends, as Unix time (UTC seconds)."),
+        "x-ratelimit",
+    ),
     (
         "RateLimit-Policy",
-        'The limit: `"<policy>";q=<requests>;w=<window seconds>`.',
+        gettext_lazy('The limit: `"<policy>";q=<requests>;w=<window seconds>`.'),
         "ietf",
     ),
     (
         "RateLimit",
-        'What is left of it: `"<policy>";r=<requests left>;t=<seconds until the window ends>`.',
+        gettext_lazy(
+            'What is left of it: `"<policy>";r=<requests left>;t=<seconds until the window ends>`.'
+        ),
         "ietf",
     ),
-    ("{header}", "The request id, on every response; equals `request_id`.", None),
+    ("{header}", gettext_lazy("The request id, on every response; equals `request_id`."), None),
 ]
+
+
+def labels() -> dict[str, str]:
+    """The page's headings and table labels, in the active language."""
+    return {
+        "body": _("The error body"),
+        "retrying": _("Retrying"),
+        "headers": _("Headers"),
+        "field": _("field"),
+        "type": _("type"),
+        "when": _("when"),
+        "meaning": _("meaning"),
+        "header": _("header"),
+        "retry_yes": _("yes, with backoff"),
+        "retry_no": _("no, change the request first"),
+        "retry": _("Retry"),
+        "badge_retry": _("retry with backoff"),
+        "badge_final": _("change the request"),
+        "error_type": _("Type"),
+        "retryable": _("Retryable"),
+        "yes": _("yes"),
+        "no": _("no"),
+        "statuses": _("Status codes"),
+    }
+
 
 #: Keyword arguments of APIError an error class's `example` may give.
 EXAMPLE_KEYS = frozenset({"message", "param", "errors", "meta", "retry_after"})
@@ -159,20 +226,24 @@ def build_document(entries: Iterable[CatalogEntry] | None = None) -> dict[str, A
             }
         )
     return {
-        "title": "Errors",
-        "introduction": INTRODUCTION,
+        "title": _("Errors"),
+        "language": get_language() or "en",
+        "introduction": str(INTRODUCTION),
         "body_fields": [
             {
                 "name": name,
                 "type": type_,
-                "when": when,
-                "meaning": meaning.replace("{header}", header),
+                "when": str(when),
+                "meaning": str(meaning).replace("%(header)s", header),
             }
             for name, type_, when, meaning in BODY_FIELDS
         ],
-        "retry_policy": [rule.replace("{refill}", _refill_hint(styles)) for rule in RETRY_POLICY],
+        "retry_policy": [
+            *(str(rule) for rule in RETRY_POLICY),
+            *(str(hint) for style, hint in REFILL_HINTS.items() if style in styles),
+        ],
         "headers": [
-            {"name": name.replace("{header}", header), "meaning": meaning}
+            {"name": name.replace("{header}", header), "meaning": str(meaning)}
             for name, meaning, style in HEADERS
             if style is None or style in styles
         ],
@@ -202,13 +273,6 @@ def example_arguments(code: str) -> dict[str, Any]:
     return dict(example)
 
 
-def _refill_hint(styles: tuple[str, ...]) -> str:
-    hints = [hint for style, hint in REFILL_HINTS.items() if style in styles]
-    if not hints:
-        return ""
-    return "; after a 429, " + " or ".join(hints) + " says when the quota refills"
-
-
 def _example_body(error: APIError) -> dict[str, Any]:
     body = error_body(error, EXAMPLE_REQUEST_ID)
     body.pop("debug", None)  # never part of the documented contract
@@ -226,19 +290,23 @@ def render(document: dict[str, Any], output_format: str) -> str:
 
 
 def render_markdown(document: dict[str, Any]) -> str:
-    lines = [f"# {document['title']}", "", document["introduction"], "", "## The error body", ""]
-    lines += ["| field | type | when | meaning |", "|---|---|---|---|"]
+    text = labels()
+    lines = [f"# {document['title']}", "", document["introduction"], "", f"## {text['body']}", ""]
+    lines += [f"| {text['field']} | {text['type']} | {text['when']} | {text['meaning']} |"]
+    lines += ["|---|---|---|---|"]
     lines += [
         f"| `{f['name']}` | {f['type']} | {f['when']} | {f['meaning']} |"
         for f in document["body_fields"]
     ]
-    lines += ["", "## Retrying", ""]
+    lines += ["", f"## {text['retrying']}", ""]
     lines += [f"- {rule}" for rule in document["retry_policy"]]
-    lines += ["", "## Headers", "", "| header | meaning |", "|---|---|"]
+    lines += ["", f"## {text['headers']}", "", f"| {text['header']} | {text['meaning']} |"]
+    lines += ["|---|---|"]
     lines += [f"| `{h['name']}` | {h['meaning']} |" for h in document["headers"]]
     for section in document["statuses"]:
-        retry = "yes, with backoff" if section["retryable"] else "no, change the request first"
-        lines += ["", f"## {section['status']} {section['reason']}", "", f"Retry: {retry}."]
+        retry = text["retry_yes"] if section["retryable"] else text["retry_no"]
+        heading = f"## {section['status']} {section['reason']}"
+        lines += ["", heading, "", f"{text['retry']}: {retry}."]
         for code in section["codes"]:
             example = json.dumps(code["example"], indent=2, ensure_ascii=False)
             lines += [
@@ -248,7 +316,8 @@ def render_markdown(document: dict[str, Any]) -> str:
                 "",
                 f"{code['description']}",
                 "",
-                f"Type `{code['type']}`. Retryable: {'yes' if code['retryable'] else 'no'}.",
+                f"{text['error_type']} `{code['type']}`. {text['retryable']}: "
+                f"{text['yes'] if code['retryable'] else text['no']}.",
                 "",
                 "```json",
                 example,
@@ -287,6 +356,7 @@ def render_html(document: dict[str, Any]) -> str:
             {**header, "meaning": _inline_code(header["meaning"])} for header in document["headers"]
         ],
         "sections": sections,
+        "labels": labels(),
     }
     return template.render(Context(context))
 
