@@ -67,11 +67,37 @@ def title_for_code(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
+#: The reason phrases of the catalog's statuses, in the active language: problem+json's
+#: `title` and the errors page's headings are texts a client reads.
+_REASON_PHRASES: dict[int, Text] = {
+    400: _("Bad Request"),
+    401: _("Unauthorized"),
+    402: _("Payment Required"),
+    403: _("Forbidden"),
+    404: _("Not Found"),
+    405: _("Method Not Allowed"),
+    406: _("Not Acceptable"),
+    409: _("Conflict"),
+    412: _("Precondition Failed"),
+    413: _("Request Entity Too Large"),
+    415: _("Unsupported Media Type"),
+    422: _("Unprocessable Entity"),
+    429: _("Too Many Requests"),
+    500: _("Internal Server Error"),
+    502: _("Bad Gateway"),
+    503: _("Service Unavailable"),
+    504: _("Gateway Timeout"),
+}
+
+
 def reason_phrase(status: int) -> str:
+    phrase = _REASON_PHRASES.get(status)
+    if phrase is not None:
+        return str(phrase)
     try:
         return HTTPStatus(status).phrase
     except ValueError:
-        return "Client Error" if status < 500 else "Server Error"
+        return str(_("Client Error") if status < 500 else _("Server Error"))
 
 
 # (status, code, type, message, description, retryable). The first entry of a status is

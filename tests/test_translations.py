@@ -203,3 +203,27 @@ def test_apierrors_docs_writes_the_page_in_german(tmp_path):
 def test_a_language_we_do_not_ship_falls_back_to_english(client, db):
     response = client.get("/api/nowhere/", HTTP_ACCEPT_LANGUAGE="eo")
     assert response.json()["message"] == django_apierrors.catalog.get("not_found").message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("locale", LOCALES)
+def test_problem_json_title_and_detail_in_the_language(client, locale):
+    def problem(language: str) -> dict[str, Any]:
+        response = client.get(
+            "/api/nowhere/",
+            HTTP_ACCEPT="application/problem+json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response["Content-Type"] == "application/problem+json"
+        return response.json()
+
+    english, translated = problem("en"), problem(accept(locale))
+    assert (english["title"], english["detail"]) == (
+        "Not Found",
+        "The requested resource was not found.",
+    )
+    assert translated["title"] != english["title"] and translated["detail"] != english["detail"]
+    assert (translated["code"], translated["error_type"]) == (
+        english["code"],
+        english["error_type"],
+    )

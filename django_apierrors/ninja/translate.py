@@ -17,6 +17,7 @@ from typing import Any
 
 import ninja.pagination
 import pydantic
+from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -62,7 +63,7 @@ def from_ninja_exception(exc: BaseException) -> APIError | None:
         return _from_http_error(exc)
     if isinstance(exc, pydantic.ValidationError) and _raised_paginating(exc):
         # CursorPagination validates the cursor it decoded from the query string.
-        error = FieldError.at(("cursor",), "Invalid cursor.", "invalid")
+        error = FieldError.at(("cursor",), _("Invalid cursor."), "invalid")
         error.location = "query"
         return ValidationFailed(errors=[error])
     return None
