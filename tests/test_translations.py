@@ -227,3 +227,23 @@ def test_problem_json_title_and_detail_in_the_language(client, locale):
         english["code"],
         english["error_type"],
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/api/test/raise/email_taken/", "/api/test/drf/raise/email_taken/"]
+)
+def test_a_projects_own_code_follows_the_same_rule(client, url):
+    """tests/testapp marks EmailTaken's message with gettext_lazy and ships it in German."""
+    german = client.get(url, HTTP_ACCEPT_LANGUAGE="de").json()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert german["message"] == "Diese E-Mail-Adresse ist bereits registriert."
+    assert english["message"] == "This email address is already registered."
+    assert (
+        (german["code"], german["param"])
+        == (english["code"], english["param"])
+        == (
+            "email_taken",
+            "email",
+        )
+    )

@@ -21,6 +21,8 @@ from rest_framework import exceptions as drf
 
 import django_apierrors
 
+from .errors import EmailTaken
+
 SECRET = "s3cr3t-token-do-not-leak"
 
 
@@ -91,6 +93,7 @@ EXCEPTIONS: dict[str, Callable[[], BaseException]] = {
             {"type": "int_parsing", "loc": ("body", "items", 1, "qty"), "msg": "Not a number"},
         ]
     ),
+    "email_taken": lambda: EmailTaken(param="email"),
     "broken_message": lambda: django_apierrors.Conflict(_UnformattableText("Broken %(x)s")),
     "drf_custom_status": lambda: type("Teapot", (drf.APIException,), {"status_code": 418})(),
     "drf_conflict_status": lambda: type("Clash", (drf.APIException,), {"status_code": 409})(
