@@ -25,7 +25,7 @@ $(EXAMPLE_VENV)/.installed-stamp: pyproject.toml
 # Production-shaped answers (no `debug` member) unless DEBUG=1; PORT=8000 unless set.
 run: $(EXAMPLE_VENV)/.installed-stamp
 	$(EXAMPLE_VENV)/bin/python manage.py migrate --noinput
-	$(EXAMPLE_VENV)/bin/python manage.py seed_demo
+	PORT=$(PORT) $(EXAMPLE_VENV)/bin/python manage.py seed_demo
 	DJANGO_DEBUG=$(DEBUG) $(EXAMPLE_VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)

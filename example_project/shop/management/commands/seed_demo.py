@@ -1,3 +1,4 @@
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -27,10 +28,12 @@ class Command(BaseCommand):
             Account.objects.create(user=demo, balance=Decimal("50.00"))
         if not users.filter(username="admin").exists():
             users.create_user("admin", password="admin", is_staff=True)
+        base = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"  # make run's PORT
         self.stdout.write(
-            "Demo data ready. Try:\n"
-            "  curl -i http://127.0.0.1:8000/api/products/NOPE/\n"
+            "Demo data ready: the customer demo/demo (50.00 on the account) and the staff "
+            "user admin/admin. Try:\n"
+            f"  curl -i {base}/api/products/NOPE/\n"
             "  curl -i -u demo:demo -H 'Content-Type: application/json' "
             '-d \'{"items": [{"sku": "MUG-1", "quantity": 0}]}\' '
-            "http://127.0.0.1:8000/api/orders/\n"
+            f"{base}/api/orders/\n"
         )
