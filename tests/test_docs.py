@@ -5,7 +5,6 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -22,6 +21,7 @@ from django_apierrors.catalog import BUILTIN_CODES, catalog
 from django_apierrors.errors_page.page import build_document, render
 from django_apierrors.openapi import error_response_schema
 
+from .browser import chromium, requires_chromium
 from .schema_tools import validate
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "errors.md"
@@ -209,37 +209,16 @@ def test_the_view_serves_html_and_json(client):
     assert client.post("/api/errors/").status_code == 405
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="install Debian's chromium (.ci/run does)")
+@requires_chromium
 @pytest.mark.django_db(transaction=True)
 def test_doc_urls_land_on_their_section_in_a_real_browser(live_server, client, tmp_path):
-    assert CHROMIUM is not None
     docs_url = live_server.url + "/api/errors/"
     with override_settings(API_ERRORS={"PATH_PREFIXES": ["/api/"], "DOCS_URL": docs_url}):
         doc_url = client.get("/api/products/NOPE/").json()["doc_url"]
     assert doc_url == docs_url + "#not_found"
 
     profile = tmp_path / "profile"
-    dom = subprocess.run(
-        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", doc_url],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=True,
-    ).stdout
+    dom = chromium(profile, "--dump-dom", doc_url).stdout
     rendered = anchors(dom)
     assert "not_found" in rendered.ids
     assert {entry.code for entry in catalog} <= rendered.ids
@@ -248,19 +227,7 @@ def test_doc_urls_land_on_their_section_in_a_real_browser(live_server, client, t
     # Headless --screenshot paints nothing after a #fragment scroll (any page), so the
     # picture is of the page itself; the anchors were checked in the DOM above.
     screenshot = tmp_path / "errors.png"
-    subprocess.run(
-        [
-            CHROMIUM,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            "--window-size=1280,1600",
-            f"--screenshot={screenshot}",
-            docs_url,
-        ],
-        capture_output=True,
-        timeout=90,
-        check=True,
-    )
+    chromium(profile, "--window-size=1280,1600", f"--screenshot={screenshot}", docs_url)
     image = screenshot.read_bytes()
     assert image.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(image[16:20], "big"), int.from_bytes(image[20:24], "big")
@@ -294,25 +261,13 @@ function probe(frame) {
 srcdoc="PAGE"></iframe></body></html>"""
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="install Debian's chromium (.ci/run does)")
+@requires_chromium
 def test_the_page_fits_a_390_pixel_wide_screen(tmp_path):
-    assert CHROMIUM is not None
     page = render(build_document(), "html")
     probe_page = tmp_path / "probe.html"
     probe_page.write_text(FRAME_PROBE.replace("PAGE", html.escape(page, quote=True)))
-    dom = subprocess.run(
-        [
-            CHROMIUM,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=800,2000",
-            "--dump-dom",
-            probe_page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=True,
+    dom = chromium(
+        tmp_path / "profile", "--window-size=800,2000", "--dump-dom", probe_page.as_uri()
     ).stdout
     found = re.search(r'data-probe="([^"]*)"', dom)
     assert found, dom[:500]

@@ -11,7 +11,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -28,6 +27,8 @@ import pytest
 
 from django_apierrors import APIError
 from django_apierrors.catalog import BUILTIN_CODES, catalog
+
+from .browser import chromium, requires_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -254,18 +255,6 @@ def test_python_block_compiles_and_its_imports_work(block: Block) -> None:
 
 # In a real browser ----------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
 PAGES = {"index": "", "errors": "errors/"}
 PHONE, DESKTOP = 390, 1280
 
@@ -322,18 +311,7 @@ def served_site(site: Path) -> Iterator[str]:
         server.server_close()
 
 
-def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM is not None
-    return subprocess.run(
-        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=True,
-    )
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="install Debian's chromium (.ci/run does)")
+@requires_chromium
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_fit_a_phone_and_a_desktop_in_a_real_browser(
     page: str, site: Path, served_site: str, tmp_path_factory: pytest.TempPathFactory
