@@ -4,22 +4,26 @@ and its OpenAPI schema documenting them."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from typing import Any
 
+import pydantic.networks
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import got_request_exception
 from django.test import Client, override_settings
+from django.utils import translation
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.testing import TestAsyncClient, TestClient
 from openapi_spec_validator import validate as validate_openapi
 
 from django_apierrors import APIError, catalog
 from django_apierrors.checks import NINJA_INSTALLED, check_ninja_apis
-from django_apierrors.ninja import answer_exception, install
-from django_apierrors.ninja.translate import BODY_PARAMETER
+from django_apierrors.ninja import answer_exception, install, translate
+from django_apierrors.ninja.translate import BODY_PARAMETER, from_ninja_exception
 from tests.testapp import ninja_api
 from tests.testapp.raising import EXCEPTIONS, SECRET
 
@@ -65,7 +69,10 @@ def test_a_nested_body_names_each_input_relative_to_the_body(client, path):
     assert body["message"] == "3 parameters are invalid."
     assert entries(body) == ORDER_ERRORS
     assert {error["location"] for error in body["errors"]} == {"body"}
+    # pydantic's text: Django's says the input's length, which Ninja drops from its errors.
     assert body["errors"][0]["message"] == "String should have at least 1 character"
+    assert body["errors"][1]["message"] == "Enter a whole number."
+    assert body["errors"][2]["message"] == "Enter a valid value."
 
 
 def test_ninjas_test_client_gets_the_same_body(client, ninja_client):
@@ -91,7 +98,7 @@ def test_two_body_parameters_keep_their_names_as_body_keys(ninja_client):
     body = assert_contract(response, 400, "validation_failed", param="pet.name")
     assert body["errors"] == [
         {
-            "message": "Field required",
+            "message": "This field is required.",
             "code": "missing",
             "param": "pet.name",
             "pointer": "/pet/name",
@@ -104,7 +111,7 @@ def test_a_missing_body_is_the_whole_document(ninja_client):
     body = assert_contract(ninja_client.post("/orders"), 400, "validation_failed", param=None)
     assert body["errors"] == [
         {
-            "message": "Field required",
+            "message": "This field is required.",
             "code": "missing",
             "param": None,
             "pointer": "",
@@ -116,11 +123,11 @@ def test_a_missing_body_is_the_whole_document(ninja_client):
 def test_path_query_and_header_parameters_are_named_by_their_names(ninja_client):
     response = ninja_client.get("/items/abc?page=0&size=500")
     body = assert_contract(response, 400, "validation_failed", param=None)
-    assert [(e["param"], e["location"], e["code"]) for e in body["errors"]] == [
-        ("item_id", "path", "int_parsing"),
-        ("page", "query", "greater_than_equal"),
-        ("size", "query", "less_than_equal"),
-        ("X-Tenant", "header", "missing"),
+    assert [(e["param"], e["location"], e["code"], e["message"]) for e in body["errors"]] == [
+        ("item_id", "path", "int_parsing", "Enter a whole number."),
+        ("page", "query", "greater_than_equal", "Ensure this value is greater than or equal to 1."),
+        ("size", "query", "less_than_equal", "Ensure this value is less than or equal to 100."),
+        ("X-Tenant", "header", "missing", "This field is required."),
     ]
     assert body["message"] == "4 parameters are invalid."
 
@@ -128,7 +135,7 @@ def test_path_query_and_header_parameters_are_named_by_their_names(ninja_client)
 def test_one_failing_query_parameter_is_the_param(ninja_client):
     response = ninja_client.get("/items/7?page=0", headers={"X-Tenant": "acme"})
     body = assert_contract(response, 400, "validation_failed", param="page")
-    assert body["message"] == "Input should be greater than or equal to 1"
+    assert body["message"] == "Ensure this value is greater than or equal to 1."
 
 
 def test_a_router_mounted_on_the_api(ninja_client, client):
@@ -207,6 +214,153 @@ def test_a_validators_value_error_is_its_own_text(ninja_client):
     )
     assert body["message"] == "Name must not be 'bad'."
     assert body["errors"][0]["code"] == "value_error"
+
+
+# --- messages: Django's words where Django has them -----------------------------------
+
+#: What each error of FAILING_INPUTS answers: `code` is pydantic's type, `message` the
+#: message of Django's form field or validator that refuses the same input.
+DJANGO_WORDED = [
+    ("missing", "name", "This field is required."),
+    ("int_parsing", "ints[0]", "Enter a whole number."),
+    ("int_from_float", "ints[1]", "Enter a whole number."),
+    ("int_type", "ints[2]", "Enter a whole number."),
+    ("int_parsing_size", "ints[3]", "Enter a whole number."),
+    ("finite_number", "floats[0]", "Enter a number."),
+    ("float_parsing", "floats[1]", "Enter a number."),
+    ("float_type", "floats[2]", "Enter a number."),
+    ("decimal_max_digits", "prices[0]", "Ensure that there are no more than 4 digits in total."),
+    ("decimal_max_places", "prices[1]", "Ensure that there are no more than 2 decimal places."),
+    (
+        "decimal_whole_digits",
+        "prices[2]",
+        "Ensure that there are no more than 2 digits before the decimal point.",
+    ),
+    ("decimal_parsing", "prices[3]", "Enter a number."),
+    ("decimal_type", "prices[4]", "Enter a number."),
+    ("date_from_datetime_parsing", "days[0]", "Enter a valid date."),
+    ("date_from_datetime_inexact", "days[1]", "Enter a valid date."),
+    ("date_type", "days[2]", "Enter a valid date."),
+    ("datetime_from_date_parsing", "moments[0]", "Enter a valid date/time."),
+    ("datetime_type", "moments[1]", "Enter a valid date/time."),
+    ("datetime_parsing", "moments[2]", "Enter a valid date/time."),
+    ("time_parsing", "times[0]", "Enter a valid time."),
+    ("time_type", "times[1]", "Enter a valid time."),
+    ("time_delta_parsing", "waits[0]", "Enter a valid duration."),
+    ("time_delta_type", "waits[1]", "Enter a valid duration."),
+    ("uuid_parsing", "refs[0]", "Enter a valid UUID."),
+    ("uuid_type", "refs[1]", "Enter a valid UUID."),
+    ("url_parsing", "sites[0]", "Enter a valid URL."),
+    ("url_type", "sites[1]", "Enter a valid URL."),
+    ("list_type", "tags", "Enter a list of values."),
+    ("greater_than_equal", "ratings[0]", "Ensure this value is greater than or equal to 1."),
+    ("less_than_equal", "ratings[1]", "Ensure this value is less than or equal to 5."),
+    ("multiple_of", "steps[0]", "Ensure this value is a multiple of step size 5."),
+    ("string_pattern_mismatch", "zips[0]", "Enter a valid value."),
+    ("json_invalid", "data", "Enter a valid JSON."),
+]
+
+
+def test_django_words_each_input_error_it_has_a_message_for(client):
+    response = client.post(
+        PREFIX + "/inputs", ninja_api.FAILING_INPUTS, content_type="application/json"
+    )
+    body = assert_contract(response, 400, "validation_failed", param=None)
+    assert body["message"] == f"{len(DJANGO_WORDED)} parameters are invalid."
+    assert [(e["code"], e["param"], e["message"]) for e in body["errors"]] == DJANGO_WORDED
+    assert [e["pointer"] for e in body["errors"]] == [
+        "/" + param.replace("[", "/").rstrip("]") for _, param, _ in DJANGO_WORDED
+    ]
+    assert {e["location"] for e in body["errors"]} == {"body"}
+    # The mapping holds no type the request does not reach but these (see below).
+    reached = {code for code, _, _ in DJANGO_WORDED}
+    mapped = set(translate.DJANGO_MESSAGES) | set(translate.DJANGO_LIMIT_MESSAGES)
+    assert mapped - reached == {
+        "date_parsing",  # pydantic's strict and JSON modes; Ninja validates lax Python data
+        "datetime_object_invalid",  # a Python datetime only
+        "url_syntax_violation",  # a URL type without the default syntax-violation checks
+    }
+
+
+def test_the_types_django_has_no_message_for_keep_pydantics_text(ninja_client):
+    data = {"name": "ann", "flag": "maybe", "positive": 0, "word": "toolong", "size": "XL"}
+    body = assert_contract(ninja_client.post("/inputs", json=data), 400, "validation_failed")
+    assert [(e["code"], e["param"], e["message"]) for e in body["errors"]] == [
+        ("bool_parsing", "flag", "Input should be a valid boolean, unable to interpret input"),
+        ("greater_than", "positive", "Input should be greater than 0"),
+        # Django's message says the input's length, and Ninja drops the input.
+        ("string_too_long", "word", "String should have at most 5 characters"),
+        ("literal_error", "size", "Input should be 'S', 'M' or 'L'"),
+    ]
+    body = ninja_client.post("/inputs", json={"name": "ann", "positive": 10}).json()
+    assert body["errors"][0]["message"] == "Input should be less than 10"
+
+
+def test_the_messages_are_in_the_language_active_when_the_error_is_answered(ninja_client):
+    """Ninja's TestClient runs no middleware: the language is the one active around it."""
+    with translation.override("de"):
+        german = ninja_client.post("/inputs", json=ninja_api.FAILING_INPUTS).json()
+    english = ninja_client.post("/inputs", json=ninja_api.FAILING_INPUTS).json()
+    assert german["message"] == f"{len(DJANGO_WORDED)} Parameter sind ungültig."
+    assert german["errors"][0]["message"] == "Dieses Feld ist zwingend erforderlich."
+    assert [e["message"] for e in english["errors"]] == [m for _, _, m in DJANGO_WORDED]
+
+
+def ninja_error(**item: Any) -> dict[str, Any]:
+    """The entry for one pydantic error as Ninja's ValidationError carries it."""
+    error = from_ninja_exception(NinjaValidationError([{"loc": ("body", "word"), **item}]))
+    assert error is not None and error.errors
+    (entry,) = error.errors
+    return entry.as_dict()
+
+
+@pytest.mark.parametrize(
+    "kind, limit, value, message",
+    [
+        ("string_too_long", 5, "toolong", "Ensure this value has at most 5 characters (it has 7)."),
+        ("string_too_short", 2, "a", "Ensure this value has at least 2 characters (it has 1)."),
+    ],
+)
+def test_a_length_error_with_its_input_is_djangos_message(kind, limit, value, message):
+    """Ninja drops pydantic's `input`; an error that carries it gets Django's words."""
+    key = "max_length" if kind == "string_too_long" else "min_length"
+    item = {"type": kind, "msg": "pydantic's text", "ctx": {key: limit}}
+    assert ninja_error(**item, input=value)["message"] == message
+    with translation.override("de"):
+        assert ninja_error(**item, input=value)["message"] != message
+    assert ninja_error(**item)["message"] == "pydantic's text"
+    assert ninja_error(**item, input="abc")["message"] == "pydantic's text"  # not refused
+    assert ninja_error(**item, input=[value])["message"] == "pydantic's text"
+
+
+def test_an_email_strs_error_is_djangos_message():
+    """pydantic's EmailStr (with email-validator) words its error as a value_error whose
+    `ctx` has a `reason`: Django's EmailValidator's message instead."""
+    assert translate.EMAIL_ERROR_PREFIX + "{reason}" in inspect.getsource(
+        pydantic.networks.validate_email
+    )
+    email = ninja_error(
+        type="value_error",
+        msg="value is not a valid email address: An email address must have an @-sign.",
+        ctx={"reason": "An email address must have an @-sign."},
+    )
+    assert (email["code"], email["message"]) == ("value_error", "Enter a valid email address.")
+    own = ninja_error(type="value_error", msg="Value error, Too odd.", ctx={"error": "Too odd."})
+    assert own["message"] == "Too odd."
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"type": "greater_than_equal"},  # no ctx
+        {"type": "less_than_equal", "ctx": {"lt": 3}},  # not the key the message needs
+        {"type": "decimal_max_digits", "ctx": {"max_digits": "four"}},  # ngettext needs a number
+        {"type": ["missing"]},  # no type pydantic has
+        {"type": "value_error", "ctx": "not a dict"},
+    ],
+)
+def test_an_error_django_cannot_word_keeps_its_text(item):
+    assert ninja_error(msg="pydantic's text", **item)["message"] == "pydantic's text"
 
 
 @pytest.mark.parametrize("cursor", ["bz1hYmM=", "cj1tYXliZQ==", "!!not-base64!!"])

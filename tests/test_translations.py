@@ -18,6 +18,7 @@ from django.test import override_settings
 import django_apierrors
 
 from .conftest import basic_auth, post_json
+from .testapp import ninja_api
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(django_apierrors.__file__).parent
@@ -122,7 +123,7 @@ def machine(body: dict[str, Any]) -> Any:
         return [machine(item) for item in body["results"] if "error" in item]
     body = body.get("error", body)
     entries = [
-        (e.get("code"), e.get("param"), e.get("pointer"), e.get("index"))
+        (e.get("code"), e.get("param"), e.get("pointer"), e.get("index"), e.get("location"))
         for e in body.get("errors", [])
     ]
     return body["code"], body["type"], body["param"], body.get("status"), entries
@@ -136,6 +137,13 @@ def requests(client) -> dict[str, Any]:
             {"items": [{"sku": "MUG-1", "quantity": 0}, {"sku": "MUG-1", "quantity": 0}]},
             **basic_auth("carol"),
             **h,
+        ),
+        # Each error of a type Django has a message for (its catalogs translate them).
+        "ninja body validation": lambda **h: post_json(
+            client, "/api/test/ninja/inputs", ninja_api.FAILING_INPUTS, **h
+        ),
+        "ninja path, query and header validation": lambda **h: client.get(
+            "/api/test/ninja/items/abc?page=0&size=500", **h
         ),
         "plain typed": lambda **h: client.post("/api/stock/MUG-1/", **h),
         "url 404": lambda **h: client.get("/api/nowhere/", **h),

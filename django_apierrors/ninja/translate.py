@@ -3,7 +3,9 @@
 `ValidationError` lists pydantic's errors with a `loc` that starts with where the input
 came from (`("body", "payload", "items", 1, "qty")`): each becomes a `FieldError` whose
 `param` and `pointer` are relative to that input (`items[1].qty`, `/items/1/qty`), with the
-source kept as `location` and pydantic's error type as the code. `HttpError` is the
+source kept as `location` and pydantic's error type as the code; its message is Django's
+own where Django has one for that type (`DJANGO_MESSAGES`), translated by Django's
+catalogs, and pydantic's (English) text otherwise. `HttpError` is the
 catalog's error for its status, with the developer's message; Ninja's own default texts
 give way to the catalog's, and the messages Ninja writes itself (a body it could not parse,
 a failed CSRF check) become their codes.
@@ -17,10 +19,14 @@ from typing import Any
 
 import ninja.pagination
 import pydantic
+from django import forms
+from django.core import validators
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from ..catalog import Text
 from ..exceptions import APIError, CSRFFailed, RateLimited, ValidationFailed
 from ..field_errors import FieldError
 from ..openapi import INPUT_LOCATIONS
@@ -151,11 +157,139 @@ def _value_at(data: Any, part: str | int) -> Any:
     return _UNKNOWN
 
 
+#: pydantic's error types that Django says in its own words: the message of the form field
+#: or validator that refuses the same input. Django's catalogs translate them (the active
+#: language when the error is answered); `code` stays pydantic's type.
+DJANGO_MESSAGES: dict[str, Text] = {
+    "missing": forms.Field.default_error_messages["required"],
+    **dict.fromkeys(
+        ("int_type", "int_parsing", "int_parsing_size", "int_from_float"),
+        forms.IntegerField.default_error_messages["invalid"],
+    ),
+    **dict.fromkeys(
+        ("float_type", "float_parsing", "finite_number"),
+        forms.FloatField.default_error_messages["invalid"],
+    ),
+    **dict.fromkeys(
+        ("decimal_type", "decimal_parsing"), forms.DecimalField.default_error_messages["invalid"]
+    ),
+    **dict.fromkeys(
+        (
+            "date_type",
+            "date_parsing",
+            "date_from_datetime_parsing",
+            "date_from_datetime_inexact",
+        ),
+        forms.DateField.default_error_messages["invalid"],
+    ),
+    **dict.fromkeys(
+        (
+            "datetime_type",
+            "datetime_parsing",
+            "datetime_from_date_parsing",
+            "datetime_object_invalid",
+        ),
+        forms.DateTimeField.default_error_messages["invalid"],
+    ),
+    **dict.fromkeys(
+        ("time_type", "time_parsing"), forms.TimeField.default_error_messages["invalid"]
+    ),
+    **dict.fromkeys(
+        ("time_delta_type", "time_delta_parsing"),
+        forms.DurationField.default_error_messages["invalid"],
+    ),
+    **dict.fromkeys(
+        ("uuid_type", "uuid_parsing"), forms.UUIDField.default_error_messages["invalid"]
+    ),
+    **dict.fromkeys(
+        ("url_type", "url_parsing", "url_syntax_violation"),
+        forms.URLField.default_error_messages["invalid"],
+    ),
+    "json_invalid": forms.JSONField.default_error_messages["invalid"],
+    "list_type": forms.MultipleChoiceField.default_error_messages["invalid_list"],
+    "string_pattern_mismatch": validators.RegexValidator.message,
+}
+
+#: pydantic's error types whose Django message takes a limit from the error's `ctx`:
+#: (Django's message, the `ctx` key, the message's placeholder).
+DJANGO_LIMIT_MESSAGES: dict[str, tuple[Text, str, str]] = {
+    "greater_than_equal": (validators.MinValueValidator.message, "ge", "limit_value"),
+    "less_than_equal": (validators.MaxValueValidator.message, "le", "limit_value"),
+    "multiple_of": (validators.StepValueValidator.message, "multiple_of", "limit_value"),
+    "decimal_max_digits": (validators.DecimalValidator.messages["max_digits"], "max_digits", "max"),
+    "decimal_max_places": (
+        validators.DecimalValidator.messages["max_decimal_places"],
+        "decimal_places",
+        "max",
+    ),
+    "decimal_whole_digits": (
+        validators.DecimalValidator.messages["max_whole_digits"],
+        "whole_digits",
+        "max",
+    ),
+}
+
+#: pydantic's error types whose Django message also says the input's length, so they need
+#: the error's `input` (which Ninja drops from its errors): (Django's validator, the `ctx`
+#: key of its limit).
+DJANGO_LENGTH_VALIDATORS: dict[str, tuple[type[validators.BaseValidator], str]] = {
+    "string_too_short": (validators.MinLengthValidator, "min_length"),
+    "string_too_long": (validators.MaxLengthValidator, "max_length"),
+}
+
+#: How pydantic's `EmailStr` words a `value_error` (its `ctx` holds a `reason`, not a
+#: validator's `error`).
+EMAIL_ERROR_PREFIX = "value is not a valid email address: "
+
+
 def _message(item: dict[str, Any]) -> str:
-    # A validator's ValueError reads "Value error, <the developer's text>"; keep the text.
+    """The error's message in the active language where Django has one for its type;
+    pydantic's (English) text otherwise, a validator's own text for its `ValueError`."""
+    kind = item.get("type")
     context = item.get("ctx")
-    if item.get("type") == "value_error" and isinstance(context, dict):
-        text = context.get("error")
-        if isinstance(text, str) and text:
-            return text
-    return str(item.get("msg", ""))
+    context = context if isinstance(context, dict) else {}
+    text = str(item.get("msg", ""))
+    if not isinstance(kind, str):
+        return text
+    if kind in DJANGO_MESSAGES:
+        return str(DJANGO_MESSAGES[kind])
+    if kind in DJANGO_LIMIT_MESSAGES:
+        message, key, placeholder = DJANGO_LIMIT_MESSAGES[kind]
+        return _with_limit(message, placeholder, context.get(key, _UNKNOWN)) or text
+    if kind in DJANGO_LENGTH_VALIDATORS:
+        validator, key = DJANGO_LENGTH_VALIDATORS[kind]
+        return _length_message(validator, context.get(key), item.get("input")) or text
+    if kind == "value_error":
+        if text.startswith(EMAIL_ERROR_PREFIX):
+            return str(validators.EmailValidator.message)
+        # A validator's ValueError reads "Value error, <the developer's text>"; keep the text.
+        error = context.get("error")
+        if isinstance(error, str) and error:
+            return error
+    return text
+
+
+def _with_limit(message: Text, placeholder: str, limit: Any) -> str | None:
+    """Django's message with pydantic's limit; None without one (or with one a message
+    that counts it cannot count: the decimal messages are ngettext_lazy's, with the limit
+    as their number)."""
+    if limit is _UNKNOWN:
+        return None
+    try:
+        return str(message % {placeholder: limit})
+    except (TypeError, ValueError):
+        return None
+
+
+def _length_message(
+    validator: type[validators.BaseValidator], limit: Any, value: Any
+) -> str | None:
+    """What Django's length validator says of `value`; None where it cannot say (no input,
+    or one it does not refuse)."""
+    if not isinstance(limit, int) or not isinstance(value, str):
+        return None
+    try:
+        validator(limit)(value)
+    except DjangoValidationError as refused:
+        return refused.messages[0]
+    return None

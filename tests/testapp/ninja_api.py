@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from asgiref.sync import iscoroutinefunction
 from django.db import transaction
@@ -12,7 +15,7 @@ from ninja.errors import AuthorizationError, HttpError
 from ninja.pagination import CursorPagination, paginate
 from ninja.security import APIKeyHeader, HttpBasicAuth, HttpBearer, SessionAuth
 from ninja.throttling import AnonRateThrottle
-from pydantic import field_validator, model_validator
+from pydantic import HttpUrl, Json, field_validator, model_validator
 
 from django_apierrors.ninja import install
 from django_apierrors.openapi import api_errors
@@ -90,6 +93,32 @@ class Named(Schema):
         if value == "bad":
             raise ValueError("Name must not be 'bad'.")
         return value
+
+
+class Inputs(Schema):
+    """A field for each kind of input whose pydantic errors Django has a message for (lists,
+    so that one body fails each way), and some whose errors keep pydantic's text."""
+
+    name: str
+    ints: list[int] = []
+    floats: list[Annotated[float, Field(allow_inf_nan=False)]] = []
+    prices: list[Annotated[Decimal, Field(max_digits=4, decimal_places=2)]] = []
+    days: list[date] = []
+    moments: list[datetime] = []
+    times: list[time] = []
+    waits: list[timedelta] = []
+    refs: list[UUID] = []
+    sites: list[HttpUrl] = []
+    tags: list[str] = []
+    ratings: list[Annotated[int, Field(ge=1, le=5)]] = []
+    steps: list[Annotated[int, Field(multiple_of=5)]] = []
+    zips: list[Annotated[str, Field(pattern=r"^\d{5}$")]] = []
+    data: Json[list[int]] | None = None
+    # pydantic's text
+    flag: bool = False
+    positive: int = Field(1, gt=0, lt=10)
+    word: str = Field("word", min_length=2, max_length=5)
+    size: Literal["S", "M", "L"] = "M"
 
 
 class ProductOut(Schema):
@@ -248,6 +277,31 @@ def filtered(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]:
 
 @api.post("/named")
 def named(request: HttpRequest, payload: Named) -> dict[str, Any]:
+    return {"name": payload.name}
+
+
+#: A body for `Inputs` whose every field fails (each list item another way), with an error
+#: of each type Django has a message for.
+FAILING_INPUTS: dict[str, Any] = {
+    "ints": ["x", 1.5, [], "9" * 5000],
+    "floats": ["inf", "x", []],
+    "prices": ["12345", "1.234", "123.4", "x", []],
+    "days": ["2024-13-45", "2024-01-01T10:00:01", []],
+    "moments": ["x", [], 1e20],
+    "times": ["x", []],
+    "waits": ["x", []],
+    "refs": ["x", 5],
+    "sites": ["x", 5],
+    "tags": "x",
+    "ratings": [0, 6],
+    "steps": [3],
+    "zips": ["x"],
+    "data": "{oops",
+}
+
+
+@api.post("/inputs")
+def inputs(request: HttpRequest, payload: Inputs) -> dict[str, Any]:
     return {"name": payload.name}
 
 
