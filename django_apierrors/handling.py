@@ -19,6 +19,7 @@ from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from django.utils.log import log_response
 
+from . import catalog
 from .conf import DEFAULTS, api_settings
 from .exceptions import APIError, InternalError
 from .render import JSON_CONTENT_TYPE, render_api_error
@@ -134,7 +135,7 @@ def render_internal_error(request: HttpRequest) -> HttpResponse:
     request_id = getattr(request, "request_id", None) or str(uuid.uuid4())
     header, envelope = _fallback_settings()
     body: dict[str, object] = {
-        "message": "An internal error occurred. Quote the request id when reporting it.",
+        "message": _fallback_message(),
         "type": "api_error",
         "code": "internal_error",
         "param": None,
@@ -150,6 +151,16 @@ def render_internal_error(request: HttpRequest) -> HttpResponse:
 
 
 DEFAULT_REQUEST_ID_HEADER: str = DEFAULTS["REQUEST_ID_HEADER"]
+FALLBACK_MESSAGE = "An internal error occurred. Quote the request id when reporting it."
+
+
+def _fallback_message() -> str:
+    """The catalog's 500 message in the active language, or its English text when even the
+    translation machinery fails."""
+    try:
+        return str(catalog.get(InternalError.code).message)
+    except Exception:
+        return FALLBACK_MESSAGE
 
 
 def _fallback_settings() -> tuple[str, bool]:

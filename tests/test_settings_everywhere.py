@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import RequestFactory, override_settings
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate as validate_openapi
 
@@ -258,3 +259,24 @@ def test_the_last_resort_500_survives_unreadable_settings(monkeypatch):
     response = handling.render_internal_error(RequestFactory().get("/api/x/"))
     assert response.status_code == 500
     assert response["X-Request-ID"] == json.loads(response.content)["request_id"]
+
+
+def test_the_last_resort_500_speaks_the_active_language(monkeypatch):
+    monkeypatch.setattr(handling, "render_api_error", failing_render)
+    with translation.override("de"):
+        german = json.loads(handling.render_internal_error(RequestFactory().get("/")).content)
+    english = json.loads(handling.render_internal_error(RequestFactory().get("/")).content)
+    assert english["message"] == handling.FALLBACK_MESSAGE
+    assert german["message"] not in ("", english["message"])
+    assert german["code"] == english["code"] == "internal_error"
+
+
+def test_the_last_resort_500_falls_back_to_english_when_translating_fails(monkeypatch):
+    def broken_gettext(message: str) -> str:
+        raise RuntimeError("the catalogs are broken")
+
+    monkeypatch.setattr(handling, "render_api_error", failing_render)
+    monkeypatch.setattr("django.utils.translation._trans.gettext", broken_gettext, raising=False)
+    with translation.override("de"):
+        response = handling.render_internal_error(RequestFactory().get("/"))
+    assert json.loads(response.content)["message"] == handling.FALLBACK_MESSAGE
