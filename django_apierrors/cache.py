@@ -1,4 +1,5 @@
-"""The cache failing under rate limits, DRF's throttles and idempotency keys.
+"""The cache failing under rate limits, DRF's throttles and idempotency keys; and a Redis
+cache backend that counts in one round trip.
 
 When Redis is down or hangs, a limited or idempotent request never answers 500: a limit
 that cannot be measured lets the request through (`API_ERRORS["RATELIMIT_FAIL_OPEN"]`) or
@@ -14,12 +15,14 @@ timeouts, so set them:
         }
     }
 
-`RedisCache` is Django's own, for DRF's rate throttles (`AnonRateThrottle`,
-`UserRateThrottle`, `ScopedRateThrottle`), which read and write their histories in the
-default cache themselves: a history that cannot be read or written follows
+`RedisCache` is Django's own, opt-in, with two differences. DRF's rate throttles
+(`AnonRateThrottle`, `UserRateThrottle`, `ScopedRateThrottle`) read and write their
+histories in the default cache themselves: a history that cannot be read or written follows
 RATELIMIT_FAIL_OPEN like our limits do. Every other key (django-ratelimit's counters, the
 idempotency records, sessions) fails exactly as in Django's RedisCache, so no failure is
-ever hidden from the code that must see it.
+ever hidden from the code that must see it. And `incr` (so `decr`) is one round trip, a Lua
+script, instead of Django's two (EXISTS, then INCRBY): a django-ratelimit count then takes
+two round trips (`add`, then `incr`), one on the first request of a window.
 
 Once a cache failed during a request, the limits and idempotency checks after it on the
 same request do not wait for it again: a request waits at most one cache timeout for all of
@@ -33,7 +36,7 @@ import math
 import sys
 import time
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -41,6 +44,10 @@ from django.core.signals import request_started
 
 from .conf import api_settings
 from .exceptions import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from redis.commands.core import Script
 
 __all__ = ["RedisCache", "is_cache_failure"]
 
@@ -176,19 +183,78 @@ def failed_on_this_request(cache: BaseCache) -> bool:
 
 THROTTLE_CACHE = "the cache of DRF's throttle histories"
 
+#: Django's RedisCacheClient.incr (EXISTS, then INCRBY), in one atomic round trip. Django
+#: stores ints unpickled (RedisSerializer), so INCRBY counts what `add` and `set` stored;
+#: INCRBY keeps the key's TTL. A missing key answers nil (None): nothing is created.
+INCR_SCRIPT = """\
+if redis.call("EXISTS", KEYS[1]) == 0 then
+    return false
+end
+return redis.call("INCRBY", KEYS[1], ARGV[1])
+"""
+
 
 class RedisCache(DjangoRedisCache):
-    """Django's RedisCache, where DRF's throttle histories follow RATELIMIT_FAIL_OPEN.
+    """Django's RedisCache, where DRF's throttle histories follow RATELIMIT_FAIL_OPEN and
+    `incr` is one round trip.
 
     Keys that start with one of `throttle_key_prefixes` (DRF's `SimpleRateThrottle.
     cache_format` is "throttle_%(scope)s_%(ident)s") are read and written by DRF's rate
     throttles. When Redis fails on one of them, `get` answers the default (an empty history:
     the request passes) under RATELIMIT_FAIL_OPEN and raises the 503 otherwise, and a
     history that could not be read is not written back (it would replace the stored one).
-    Every other key behaves exactly as in Django's RedisCache.
+    Every other key fails exactly as in Django's RedisCache.
+
+    `incr` (and `decr`, which is `incr` by -delta) answers and raises what Django's does
+    (the new value; ValueError for a missing key), as one Lua script (INCR_SCRIPT, through
+    redis-py's `register_script`: EVALSHA, loading the script once per server when it
+    answers NOSCRIPT) instead of EXISTS then INCRBY. The script is atomic, too: Django's
+    two commands re-create, without a TTL, a key that expires between them. Where Redis
+    refuses scripts (an ACL without @scripting, a server without EVALSHA), or where Django's
+    client is not the one this relies on, `incr` is Django's.
     """
 
     throttle_key_prefixes: tuple[str, ...] = ("throttle_",)
+    _incr_script: Script | None = None
+    _scripts_refused = False
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        if self._scripts_refused:
+            return super().incr(key, delta, version)
+        made_key = self.make_and_validate_key(key, version=version)
+        client = self._write_client(made_key)
+        if client is None:
+            return super().incr(key, delta, version)
+        if self._incr_script is None:
+            self._incr_script = client.register_script(INCR_SCRIPT)
+        try:
+            value = self._incr_script(keys=[made_key], args=[delta], client=client)
+        except Exception as error:
+            if not _refused_scripts(error):
+                raise
+            self._scripts_refused = True  # nothing ran: count the way Django does
+            return super().incr(key, delta, version)
+        if value is None:
+            raise ValueError(f"Key '{made_key}' not found.")  # Django's message
+        return int(value)
+
+    def _write_client(self, made_key: str) -> Redis | None:
+        """The redis.Redis that Django's RedisCacheClient writes `made_key` with, or None.
+
+        The only reach into Django's private API: `_cache` (the RedisCacheClient; django-stubs
+        types it as the way to the connection) and its `get_client(key, write=True)`, which
+        Django's own `incr` uses. tests/test_redis_backend.py pins both.
+        """
+        import redis
+
+        get_client = getattr(getattr(self, "_cache", None), "get_client", None)
+        if get_client is None:
+            return None
+        try:
+            client = get_client(made_key, write=True)
+        except TypeError:  # another signature
+            return None
+        return client if isinstance(client, redis.Redis) else None
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         if not self._is_throttle_key(key):
@@ -224,3 +290,14 @@ class RedisCache(DjangoRedisCache):
             raise failure
         note_cache_failure(self)
         limit_cache_failed(failure, THROTTLE_CACHE)
+
+
+def _refused_scripts(error: BaseException) -> bool:
+    """Whether Redis refused to run the script at all (so nothing of it ran)."""
+    import redis
+
+    if isinstance(error, redis.exceptions.NoPermissionError):
+        return True  # an ACL without @scripting
+    return isinstance(error, redis.exceptions.ResponseError) and str(error).lower().startswith(
+        "unknown command"
+    )

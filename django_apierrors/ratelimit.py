@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ from django.core.cache import caches
 from django.utils.translation import gettext_lazy
 from django_ratelimit import ALL, UNSAFE
 from django_ratelimit import core as ratelimit_core
-from django_ratelimit.core import _split_rate, get_usage
+from django_ratelimit.core import get_usage
 
 from .cache import (
     EARLIER,
@@ -53,6 +54,12 @@ __all__ = ["ALL", "UNSAFE", "measure_rate_limit", "ratelimit"]
 LIMITED_STATUSES = (429, 503)
 
 View = TypeVar("View", bound=Callable[..., Any])
+
+#: django-ratelimit's rate grammar: "count/[multiplier]unit", the unit one of s, m, h, d
+#: (none: seconds); matched from the start, as django-ratelimit does, or a tuple
+#: (count, seconds).
+RATE = re.compile(r"([\d]+)/([\d]*)([smhd])?")
+PERIOD_SECONDS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
 
 
 def ratelimit(
@@ -192,17 +199,27 @@ def measure_rate_limit(
         limit_cache_failed(None if isinstance(failure, _NoCount) else failure, what)
         return None  # RATELIMIT_FAIL_OPEN: the request passes, unmeasured
 
-    _, window = _split_rate(resolved[-1])
     usage = RateLimitUsage.from_window(
         name=group or _view_name(fn),
         limit=counts["limit"],
         count=counts["count"],
-        window=window,
+        window=window_seconds(resolved[-1]),
         window_end=second + counts["time_left"],
         exceeded=counts["should_limit"],
     )
     record_usage(request, usage)
     return usage
+
+
+def window_seconds(rate: str | tuple[int, int]) -> int:
+    """The window, in seconds, django-ratelimit counts `rate` in (a rate it has accepted)."""
+    if isinstance(rate, tuple):
+        return rate[1]
+    match = RATE.match(rate)
+    if match is None:
+        raise ValueError(f"Not a rate: {rate!r}")  # django-ratelimit refused it already
+    _, multiplier, unit = match.groups()
+    return PERIOD_SECONDS[unit or "s"] * int(multiplier or 1)
 
 
 def _raised_reading_the_ip(exc: BaseException) -> bool:

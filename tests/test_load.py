@@ -3,6 +3,8 @@ connections at once; and Redis failing in the middle of the load."""
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -12,7 +14,7 @@ import pytest
 from django_ratelimit.core import _get_window
 
 from .contract import assert_contract
-from .servers import WireResponse, example_server, fetch, fire, redis_server, wait_until
+from .servers import EXAMPLE, WireResponse, example_server, fetch, fire, redis_server, wait_until
 
 pytestmark = pytest.mark.load
 
@@ -31,6 +33,22 @@ def limits_env(redis_url: str, **extra: str) -> dict[str, str]:
     }
 
 
+def example_cache_backend(env: dict[str, str]) -> str:
+    """The cache backend the example project's settings choose under `env`."""
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from example_project import settings as s; print(s.CACHES['default']['BACKEND'])",
+        ],
+        env={**os.environ, **env, "PYTHONPATH": str(EXAMPLE)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return shown.stdout.strip()
+
+
 def fresh_window(margin: float = 12) -> int:
     """The end of the current window for 127.0.0.1, after waiting out one about to end."""
     window_end = _get_window("127.0.0.1", WINDOW)
@@ -45,7 +63,11 @@ def fresh_window(margin: float = 12) -> int:
     reason="set REDIS_URL=redis://127.0.0.1:6379/0 to run the load test",
 )
 def test_exactly_the_limit_succeeds_across_four_processes(tmp_path):
-    with example_server(tmp_path, limits_env(os.environ["REDIS_URL"])) as base_url:
+    env = limits_env(os.environ["REDIS_URL"])
+    # The counters are counted by django_apierrors.cache.RedisCache: SET NX, then its
+    # one-script incr (EVALSHA), from four processes at once.
+    assert example_cache_backend(env) == "django_apierrors.cache.RedisCache"
+    with example_server(tmp_path, env) as base_url:
         window_end = fresh_window()
         responses = fire(base_url + SEARCH, count=5 * LIMIT, concurrency=32)
         assert time.time() < window_end, "the load must fit in one window"

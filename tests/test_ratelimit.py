@@ -6,13 +6,15 @@ import logging
 import os
 import time
 import uuid
+from typing import Any
 
 import pytest
 from django.test import override_settings
-from django_ratelimit.core import _get_window
+from django_ratelimit.core import _get_window, _split_rate
 
 from django_apierrors import ratelimit as ratelimit_module
 from django_apierrors.cache import ratelimit_failure_log
+from django_apierrors.ratelimit import measure_rate_limit, window_seconds
 
 from .conftest import basic_auth
 from .contract import assert_contract
@@ -381,3 +383,56 @@ def test_the_raised_exception_carries_the_numbers(rf, limiter_cache):
     assert caught.value.meta["remaining"] == 0
     assert caught.value.meta["reset"] == window_end + 1
     assert caught.value.retry_after == caught.value.meta["retry_after"] >= 1
+
+
+# The window we report (RateLimit-Policy's w=) is the one django-ratelimit counts in. We
+# parse the rate ourselves, by its documented grammar; its private _split_rate is the pin.
+
+RATES = [
+    *(f"5/{unit}" for unit in "smhd"),  # every unit
+    *(f"5/{multiplier}{unit}" for multiplier in (1, 2, 10, 30) for unit in "smhd"),
+    "5/10",  # a multiplier without a unit: seconds
+    "5/",  # neither: one second
+    "5/M",  # units are lowercase: "M" is no unit, one second (django-ratelimit's reading)
+    "5/010m",
+    "5/mx",  # matched from the start, as django-ratelimit matches it
+    "100000000/h",
+    (5, 30),
+    (1, 1),
+    (10, 3600),
+    (3, 7 * 86400),
+]
+
+
+def rate_id(rate: object) -> str:
+    return repr(rate)
+
+
+@pytest.mark.parametrize("rate", RATES, ids=rate_id)
+def test_our_window_is_django_ratelimits(rate):
+    assert window_seconds(rate) == _split_rate(rate)[1]
+
+
+def twenty_minutes_rate(group: str, request) -> str:
+    return "4/20m"
+
+
+@pytest.mark.parametrize("given", ["as-is", "callable", "callable-tuple", "dotted"])
+@pytest.mark.parametrize("rate", ["5/m", "5/10s", "5/M", (5, 90)], ids=rate_id)
+def test_the_reported_window_is_the_one_counted_in(rf, rate, given):
+    """Whatever form django-ratelimit accepts the rate in (itself, a callable's result, a
+    dotted path to a callable), the window reported is the one it counted with."""
+    resolved: Any = rate
+    argument: Any = rate
+    if given == "dotted":
+        argument, resolved = "tests.test_ratelimit.twenty_minutes_rate", "4/20m"
+    elif given == "callable":
+        argument = lambda group, request: rate  # noqa: E731
+    elif given == "callable-tuple":
+        resolved = (5, _split_rate(rate)[1])
+        argument = lambda group, request: resolved  # noqa: E731
+    with override_settings(**cache_settings("locmem")):
+        usage = measure_rate_limit(rf.get("/"), group=f"window-{given}", key="ip", rate=argument)
+    assert usage is not None
+    assert usage.window == _split_rate(resolved)[1]
+    assert usage.limit == _split_rate(resolved)[0]
