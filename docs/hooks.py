@@ -8,7 +8,7 @@ Nothing these hooks produce is committed under docs/:
 - the catalog tables of ``catalog.md`` replace its ``<!-- catalog-table -->`` marker, from
   ``django_apierrors.catalog``;
 - the results of ``benchmarks.md`` replace its ``<!-- benchmark-results -->`` marker, from
-  ``benchmarks/results.txt`` (the output of ``benchmarks/run.py``);
+  ``benchmarks/results.txt`` (the output of one run of ``benchmarks/run.py --instructions``);
 - ``changelog.md`` is ``CHANGELOG.md``.
 
 Django is configured with the example project's settings, as pytest's ``pythonpath``
@@ -29,7 +29,9 @@ SETTINGS_MODULE = "example_project.settings"
 CATALOG_MARKER = "<!-- catalog-table -->"
 BENCHMARK_MARKER = "<!-- benchmark-results -->"
 BENCHMARK_RESULTS = ROOT / "benchmarks" / "results.txt"
-BENCHMARK_COMMAND = ".venv/bin/python benchmarks/run.py > benchmarks/results.txt"
+BENCHMARK_COMMAND = (
+    ".venv/bin/python benchmarks/run.py --instructions --output benchmarks/results.txt"
+)
 CHANGELOG = ROOT / "CHANGELOG.md"
 ERRORS_PAGE = "errors.md"
 CHANGELOG_PAGE = "changelog.md"
@@ -112,55 +114,75 @@ def errors_page_markdown() -> str:
 
 
 _SPLIT = re.compile(r"\s{2,}")
+_NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?x?$")
+#: Columns of the results whose cells are code.
+_CODE_COLUMNS = frozenset({"step", "result"})
+
+
+def _markdown_table(columns: list[str], rows: list[list[str]]) -> str:
+    numeric = [
+        all(_NUMBER.match(row[i]) for row in rows) if rows else False for i in range(len(columns))
+    ]
+    lines = [
+        "| " + " | ".join(_cell(column) for column in columns) + " |",
+        "|" + "|".join("---:" if right else "---" for right in numeric) + "|",
+    ]
+    previous = None
+    for row in rows:
+        cells = []
+        for column, cell in zip(columns, row, strict=True):
+            if column == "scenario":
+                # A scenario's name once, over its variants.
+                cell, previous = ("" if cell == previous else cell), cell
+            if column in _CODE_COLUMNS:
+                cells.append(f"`{_cell(cell)}`")
+            elif column == "verdict" and cell == "NOT met":
+                cells.append(f"**{cell}**")
+            else:
+                cells.append(_cell(cell))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def benchmark_markdown(results: str) -> str:
-    """benchmarks/run.py's output as tables; lines it cannot read stay as they were."""
-    comments: list[str] = []
-    requests: list[list[str]] = []
-    steps: list[list[str]] = []
-    other: list[str] = []
-    section = "requests"
+    """benchmarks/results.txt, the output of one run of benchmarks/run.py, as Markdown: its
+    `# name: value` header as a list, then each block (a title, a header line, rows whose
+    cells are two spaces apart at least) as a titled table. Lines that fit no table are
+    shown as they are."""
+    header: list[tuple[str, str]] = []
+    blocks: list[list[str]] = [[]]
     for line in results.splitlines():
-        if not line.strip():
-            continue
         if line.startswith("#"):
-            parts = [part.strip() for part in line.lstrip("# ").split(",")]
-            comments.append(", ".join(part for part in parts if part not in ("", "-")))
-            continue
-        cells = _SPLIT.split(line.strip())
-        if cells[0] == "scenario":
-            continue
-        if cells[0].startswith("5. "):
-            section = "steps"
-            continue
-        if section == "requests" and len(cells) == 4:
-            requests.append(cells)
-        elif section == "steps" and len(cells) >= 2:
-            steps.append([cells[0], cells[1], "  ".join(cells[2:])])
+            name, _, value = line.lstrip("# ").partition(": ")
+            header.append((name, value))
+        elif not line.strip():
+            blocks.append([])
         else:
-            other.append(line)
+            blocks[-1].append(line)
     parts = [
-        f"The tables below are `benchmarks/results.txt`, written by `{BENCHMARK_COMMAND}` "
-        "(the full run, about half a minute) and rendered into this page when the site is "
-        "built. Run it again to refresh them."
+        f"The tables below are `benchmarks/results.txt`: the output of one run of "
+        f"`{BENCHMARK_COMMAND}`, rendered into this page when the site is built."
     ]
-    if comments:
-        parts.append("The run: " + "; ".join(f"{_cell(c)}" for c in comments) + ".")
-    if requests:
-        rows = ["| scenario | variant | µs/request | ratio |", "|---|---|---:|---:|"]
-        previous = None
-        for scenario, variant, micros, ratio in requests:
-            shown = "" if scenario == previous else _cell(scenario)
-            previous = scenario
-            rows.append(f"| {shown} | {_cell(variant)} | {micros} | {ratio} |")
-        parts.append("\n".join(rows))
-    if steps:
-        rows = ["| step on a prepared exception | µs/call | result |", "|---|---:|---|"]
-        rows += [f"| `{label}` | {micros} | `{_cell(shown)}` |" for label, micros, shown in steps]
-        parts.append("\n".join(rows))
-    if other:
-        parts.append("```text\n" + "\n".join(other) + "\n```")
+    if header:
+        items = []
+        for name, value in header:
+            shown = f"`{value}`" if name == "command" else _cell(value)
+            items.append(f"- {_cell(name)}: {shown}")
+        parts.append("\n".join(items))
+    for block in blocks:
+        if len(block) < 2:
+            if block:
+                parts.append("```text\n" + "\n".join(block) + "\n```")
+            continue
+        title, columns, *lines = block
+        names = _SPLIT.split(columns.strip())
+        rows = [_SPLIT.split(line.strip()) for line in lines]
+        fitting = [row for row in rows if len(row) == len(names)]
+        parts.append(f"### {title.strip()}")
+        parts.append(_markdown_table(names, fitting))
+        other = [line for line, row in zip(lines, rows, strict=True) if len(row) != len(names)]
+        if other:
+            parts.append("```text\n" + "\n".join(other) + "\n```")
     return "\n\n".join(parts)
 
 
