@@ -44,9 +44,9 @@ from django.core.signals import request_started
 
 from .conf import api_settings
 from .exceptions import ServiceUnavailable
+from .private_apis import redis_write_client
 
 if TYPE_CHECKING:
-    from redis import Redis
     from redis.commands.core import Script
 
 __all__ = ["RedisCache", "is_cache_failure"]
@@ -222,7 +222,7 @@ class RedisCache(DjangoRedisCache):
         if self._scripts_refused:
             return super().incr(key, delta, version)
         made_key = self.make_and_validate_key(key, version=version)
-        client = self._write_client(made_key)
+        client = redis_write_client(self, made_key)
         if client is None:
             return super().incr(key, delta, version)
         if self._incr_script is None:
@@ -237,24 +237,6 @@ class RedisCache(DjangoRedisCache):
         if value is None:
             raise ValueError(f"Key '{made_key}' not found.")  # Django's message
         return int(value)
-
-    def _write_client(self, made_key: str) -> Redis | None:
-        """The redis.Redis that Django's RedisCacheClient writes `made_key` with, or None.
-
-        The only reach into Django's private API: `_cache` (the RedisCacheClient; django-stubs
-        types it as the way to the connection) and its `get_client(key, write=True)`, which
-        Django's own `incr` uses. tests/test_redis_backend.py pins both.
-        """
-        import redis
-
-        get_client = getattr(getattr(self, "_cache", None), "get_client", None)
-        if get_client is None:
-            return None
-        try:
-            client = get_client(made_key, write=True)
-        except TypeError:  # another signature
-            return None
-        return client if isinstance(client, redis.Redis) else None
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         if not self._is_throttle_key(key):

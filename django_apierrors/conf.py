@@ -69,14 +69,18 @@ class APIErrorsSettings:
         return value
 
     @cached_property
-    def request_id_meta_key(self) -> str:
-        header: str = self.REQUEST_ID_HEADER
-        return "HTTP_" + header.upper().replace("-", "_")
+    def request_id_header(self) -> str:
+        """REQUEST_ID_HEADER, or the default where it is no header name (system check E003
+        reports it): a response never carries a header Django would refuse."""
+        header = self.REQUEST_ID_HEADER
+        if isinstance(header, str) and HEADER_NAME_PATTERN.fullmatch(header) is not None:
+            return header
+        default: str = DEFAULTS["REQUEST_ID_HEADER"]
+        return default
 
     @cached_property
-    def request_id_header_is_valid(self) -> bool:
-        header = self.REQUEST_ID_HEADER
-        return isinstance(header, str) and HEADER_NAME_PATTERN.fullmatch(header) is not None
+    def request_id_meta_key(self) -> str:
+        return "HTTP_" + self.request_id_header.upper().replace("-", "_")
 
     @cached_property
     def path_prefixes(self) -> tuple[str, ...] | None:

@@ -22,6 +22,7 @@ from django.utils.log import log_response
 from . import catalog
 from .conf import DEFAULTS, api_settings
 from .exceptions import APIError, InternalError
+from .private_apis import mark_logged
 from .render import JSON_CONTENT_TYPE, render_api_error
 from .translate import is_refused_value, known_api_error, to_api_error
 
@@ -87,7 +88,7 @@ def report_server_error(request: HttpRequest, exc: BaseException, response: Http
     except Exception as failure:
         # Logging itself may be what failed: Django must not try again on the way out, and
         # stderr is the last place left to say it.
-        response._has_been_logged = True  # type: ignore[attr-defined]
+        mark_logged(response)
         sys.stderr.write(
             f"django-apierrors: reporting a server error failed ({type(failure).__name__}: "
             f"{failure}); request id {getattr(request, 'request_id', '-')}, "
@@ -167,9 +168,6 @@ def _fallback_settings() -> tuple[str, bool]:
     """(the request id header, whether bodies are enveloped), or the defaults when the
     settings themselves are what fails."""
     try:
-        header = api_settings.REQUEST_ID_HEADER
-        if not api_settings.request_id_header_is_valid:  # reported by check E003
-            header = DEFAULT_REQUEST_ID_HEADER
-        return header, api_settings.ENVELOPE == "error"
+        return api_settings.request_id_header, api_settings.ENVELOPE == "error"
     except Exception:
         return DEFAULT_REQUEST_ID_HEADER, False

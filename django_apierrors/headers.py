@@ -3,12 +3,13 @@ headers to cross-origin scripts (appended to what CORS code set, never overwritt
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Set as AbstractSet
-from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 
 from .conf import api_settings
+from .private_apis import response_header_dict
 from .rate_limit_headers import add_rate_limit_headers, recorded_usage
 
 #: Contract headers a client script needs to read, exposed whenever a response has them.
@@ -23,22 +24,10 @@ _EXPOSED_LOWER_NAMES = frozenset(lower for _, lower in _EXPOSED_LOWER)
 _EXPOSE_HEADER_LOWER = EXPOSE_HEADER.lower()
 
 
-def header_store(response: HttpResponseBase) -> dict[str, tuple[str, str]] | None:
-    """The dict behind `response.headers` (lower-cased name -> (name, value)), or None.
-
-    For headers whose names and values this package made and knows to be plain ASCII
-    without line breaks: `response[name] = value` checks each one again (a codec lookup
-    and two encodes), which is most of what stamping a response costs on the success path.
-    Where a Django version keeps its headers differently, callers use `response[name]`.
-    """
-    store: Any = getattr(response.headers, "_store", None)
-    return store if type(store) is dict else None
-
-
 def set_known_header(response: HttpResponseBase, name: str, value: str) -> None:
-    """`response[name] = value` for a valid header name and an ASCII value without
-    line breaks that this package produced (see `header_store`)."""
-    store = header_store(response)
+    """`response[name] = value` for a valid header name and an ASCII value without line
+    breaks that this package produced (see `private_apis.response_header_dict`)."""
+    store = response_header_dict(response)
     if store is None:
         response[name] = value
     else:
@@ -47,33 +36,52 @@ def set_known_header(response: HttpResponseBase, name: str, value: str) -> None:
 
 def stamp_response(request: HttpRequest, response: HttpResponseBase, request_id: str) -> None:
     """Set the request id and rate-limit headers; expose them with the contract headers."""
-    header = api_settings.REQUEST_ID_HEADER
+    header = api_settings.request_id_header
     # A replayed response keeps the id of the request that produced it (and its body).
-    # Request ids are validated or made by request_id.py: ASCII, no line breaks.
     value = getattr(response, "original_request_id", request_id)
-    store = header_store(response) if api_settings.request_id_header_is_valid else None
-    present: AbstractSet[str]  # lower-cased header names
-    if store is None:
-        response[header] = value
-        present = {name.lower() for name in response.headers}
-    else:
-        store[header.lower()] = (header, value)
-        present = store.keys()
-    names = [header]
     usage = recorded_usage(request)
+    rate_limit_names: tuple[str, ...] = ()
     if usage is not None and (
         response.status_code == 429
         or (response.status_code < 400 and api_settings.RATELIMIT_HEADERS_ON_SUCCESS)
     ):
-        names += add_rate_limit_headers(response, usage)
-    if not _EXPOSED_LOWER_NAMES.isdisjoint(present):
-        names += [name for name, lower in _EXPOSED_LOWER if lower in present]
-    if _EXPOSE_HEADER_LOWER in present:
-        expose_headers(response, *names)
-    elif store is None:
-        response[EXPOSE_HEADER] = ", ".join(names)
+        rate_limit_names = tuple(add_rate_limit_headers(response, usage))
+    # Request ids are validated or made by request_id.py: ASCII, no line breaks; the
+    # header's name is a token (api_settings.request_id_header).
+    store = response_header_dict(response)
+    present: AbstractSet[str]  # lower-cased header names
+    if store is None:
+        response[header] = value
+        present = frozenset(name.lower() for name in response.headers)
     else:
-        store[_EXPOSE_HEADER_LOWER] = (EXPOSE_HEADER, ", ".join(names))
+        store[header.lower()] = (header, value)
+        present = store.keys()
+    if _EXPOSE_HEADER_LOWER in present:
+        expose_headers(response, *_exposed(header, rate_limit_names, present))
+        return
+    exposure = _exposure_of(header, rate_limit_names, _EXPOSED_LOWER_NAMES.intersection(present))
+    if store is None:
+        response[EXPOSE_HEADER] = exposure
+    else:
+        store[_EXPOSE_HEADER_LOWER] = (EXPOSE_HEADER, exposure)
+
+
+def _exposed(
+    header: str, rate_limit_names: tuple[str, ...], present: AbstractSet[str]
+) -> list[str]:
+    """The headers to expose: the request id's, the rate limits' set on this response, and
+    the contract headers it has (`present`: lower-cased names)."""
+    return [
+        header,
+        *rate_limit_names,
+        *(name for name, lower in _EXPOSED_LOWER if lower in present),
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _exposure_of(header: str, rate_limit_names: tuple[str, ...], present: frozenset[str]) -> str:
+    """Access-Control-Expose-Headers' value: the same few on every response, joined once."""
+    return ", ".join(_exposed(header, rate_limit_names, present))
 
 
 def expose_headers(response: HttpResponseBase, *names: str) -> None:

@@ -29,6 +29,7 @@ from .conf import api_settings, is_api_path
 from .exceptions import APIError
 from .handling import report_server_error, response_for_exception, response_for_known_exception
 from .headers import stamp_response
+from .private_apis import mark_logged, was_logged
 from .render import is_rendered_error, render_plain_error
 from .request_id import activate, assign_request_id, deactivate
 from .translate import returned_error
@@ -181,9 +182,9 @@ def answer_in_place(
         if name.lower() not in BODY_HEADERS and not answer.has_header(name):
             answer[name] = value
     answer.cookies.update(response.cookies)
-    if getattr(response, "_has_been_logged", False):
+    if was_logged(response):
         # Django logs every error response once; this one stands in for a logged one.
-        answer._has_been_logged = True  # type: ignore[attr-defined]
+        mark_logged(answer)
     return answer
 
 

@@ -227,7 +227,7 @@ def error_response_headers(status: int) -> dict[str, Any]:
     headers of RATELIMIT_HEADER_STYLES (X-RateLimit-*, the IETF RateLimit fields, or both).
     """
     headers: dict[str, Any] = {
-        api_settings.REQUEST_ID_HEADER: {
+        api_settings.request_id_header: {
             "schema": {"type": "string"},
             "description": "The request id; equals `request_id` in the body.",
         }

@@ -38,6 +38,7 @@ from django.views.decorators.http import condition as django_condition
 from .exceptions import FailedPrecondition
 from .handling import response_for_exception
 from .openapi import note_statuses
+from .private_apis import mark_logged
 from .render import is_rendered_error
 from .request_id import django_request
 
@@ -293,5 +294,5 @@ def _answer(request: Any, response: HttpResponseBase) -> HttpResponseBase:
         underlying, FailedPrecondition(param=param, headers=headers), report=False
     )
     # Django logged its 412 already; this response stands in for it.
-    answer._has_been_logged = True  # type: ignore[attr-defined]
+    mark_logged(answer)
     return answer

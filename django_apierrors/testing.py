@@ -67,8 +67,8 @@ def assert_api_error(
         assert body["retryable"] == entry.retryable, "retryable disagrees with the catalog"
     assert body["message"], "the message is empty"
 
-    header = response.get(api_settings.REQUEST_ID_HEADER)
-    assert header, f"the response lacks the {api_settings.REQUEST_ID_HEADER} header"
+    header = response.get(api_settings.request_id_header)
+    assert header, f"the response lacks the {api_settings.request_id_header} header"
     assert is_valid_request_id(header), f"malformed request id {header!r}"
     assert body["request_id"] == header, "body request_id differs from the header"
     assert response.get("Cache-Control") == "no-store", "error responses are not cacheable"

@@ -34,6 +34,7 @@ from django.test import override_settings
 
 from django_apierrors.cache import INCR_SCRIPT
 from django_apierrors.cache import RedisCache as OurRedisCache
+from django_apierrors.private_apis import redis_write_client
 
 from .contract import assert_contract
 from .servers import free_port, port_open, wait_until
@@ -347,14 +348,15 @@ def test_ints_reach_redis_as_integers(cache):
 
 
 def test_djangos_client_is_what_incr_relies_on(ours):
-    """The only private API used: the backend's `_cache` (a RedisCacheClient) and its
-    `get_client(key, write=True)`, answering a redis.Redis (what Django's incr uses)."""
+    """What `private_apis.redis_write_client` relies on: the backend's `_cache` (a
+    RedisCacheClient) and its `get_client(key, write=True)`, answering a redis.Redis (what
+    Django's incr uses)."""
     assert isinstance(ours._cache, RedisCacheClient)
     parameters = inspect.signature(RedisCacheClient.get_client).parameters
     assert parameters["write"].kind is inspect.Parameter.KEYWORD_ONLY
     made = ours.make_and_validate_key("k")
     assert isinstance(ours._cache.get_client(made, write=True), redis.Redis)
-    assert isinstance(ours._write_client(made), redis.Redis)
+    assert isinstance(redis_write_client(ours, made), redis.Redis)
     # Django's own incr still takes the two commands this replaces.
     ours.set("k", 1)
     with counted() as sent:
@@ -375,9 +377,9 @@ def test_djangos_client_is_what_incr_relies_on(ours):
 def test_when_djangos_client_changes_incr_is_djangos(ours, broken):
     ours.set("k", 1)
     with mock.patch.object(ours, "_cache", broken):  # the instance's cached_property
-        assert ours._write_client(ours.make_and_validate_key("k")) is None
+        assert redis_write_client(ours, ours.make_and_validate_key("k")) is None
     with (
-        mock.patch.object(OurRedisCache, "_write_client", lambda self, key: None),
+        mock.patch("django_apierrors.cache.redis_write_client", lambda cache, key: None),
         counted() as sent,
     ):
         assert ours.incr("k", 2) == 3

@@ -209,7 +209,7 @@ _EXAMPLE_ARGUMENTS: dict[str, dict[str, Any]] = {
 def build_document(entries: Iterable[CatalogEntry] | None = None) -> dict[str, Any]:
     """The page as data: what every output format renders."""
     entries = list(catalog if entries is None else entries)
-    header = api_settings.REQUEST_ID_HEADER
+    header = api_settings.request_id_header
     styles = rate_limit_header_styles()
     statuses: dict[int, list[dict[str, Any]]] = {}
     for entry in entries:
