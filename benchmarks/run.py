@@ -119,6 +119,7 @@ from rest_framework.views import exception_handler as drf_handler  # noqa: E402
 from benchmarks.wsgi import environ, get  # noqa: E402
 from django_apierrors.drf import exception_handler as our_handler  # noqa: E402
 from django_apierrors.handling import response_for_exception  # noqa: E402
+from django_apierrors.private_apis import use_private_apis  # noqa: E402
 from django_apierrors.render import render_api_error  # noqa: E402
 from django_apierrors.translate import to_api_error  # noqa: E402
 from shop.models import Product  # noqa: E402
@@ -280,8 +281,10 @@ class Variant:
         status: int = 200,
         headers: tuple[str, ...] = (),
         receivers: tuple[tuple[Signal, Callable[..., Any]], ...] = (),
+        public_apis_only: bool = False,
     ) -> None:
         self.url = url
+        self.public_apis_only = public_apis_only
         self.overrides: dict[str, Any] = {"MIDDLEWARE": middleware, **(extra_settings or {})}
         if urlconf is not None:
             self.overrides["ROOT_URLCONF"] = urlconf
@@ -296,9 +299,12 @@ class Variant:
         with override_settings(**self.overrides):  # ROOT_URLCONF is read per request
             for signal, receiver in self.receivers:
                 signal.connect(receiver)
+            if self.public_apis_only:
+                use_private_apis(False)
             try:
                 yield
             finally:
+                use_private_apis(True)
                 for signal, receiver in self.receivers:
                     signal.disconnect(receiver)
 
@@ -347,6 +353,8 @@ LOG_REQUEST_ID = "django-log-request-id"
 OURS_LABEL = "APIErrorsMiddleware"
 STACK = "startproject stack"
 STACK_WITH_OURS = "stack + APIErrorsMiddleware"
+#: Ours with django_apierrors.private_apis switched off: what the private interfaces pay.
+PUBLIC_ONLY = ", public APIs only"
 
 
 def scenarios() -> dict[str, dict[str, Variant]]:
@@ -396,8 +404,20 @@ def scenarios() -> dict[str, dict[str, Variant]]:
                 extra_settings=drf_defaults,
                 headers=("X-Frame-Options", *REQUEST_ID_HEADERS),
             ),
+            STACK_WITH_OURS + PUBLIC_ONLY: Variant(
+                "/api/drf/",
+                STARTPROJECT_WITH_OURS,
+                extra_settings=drf_defaults,
+                headers=("X-Frame-Options", *REQUEST_ID_HEADERS),
+                public_apis_only=True,
+            ),
         },
-        S_DRF: {label: Variant(url, [], status=400) for label, url in invalid.items()},
+        S_DRF: {
+            **{label: Variant(url, [], status=400) for label, url in invalid.items()},
+            "django_apierrors" + PUBLIC_ONLY: Variant(
+                invalid["django_apierrors"], [], status=400, public_apis_only=True
+            ),
+        },
         S_404: {
             "Django default handler404": Variant("/api/nowhere/", [], status=404),
             "django_apierrors handler404": Variant(
@@ -702,7 +722,37 @@ def targets(
                 verdict(ours <= 2, upstream == 3),
             )
         )
+    found.append(private_apis_target(times, instructions))
     return found
+
+
+def private_apis_target(
+    times: dict[str, dict[str, float]], instructions: dict[str, dict[str, float]] | None
+) -> Target:
+    """What django_apierrors.private_apis pays: ours with the public fallbacks minus ours,
+    as a share of the scenario's first row; judged on instructions (time moves more than 1%
+    between rounds on these machines)."""
+
+    def share(table: dict[str, dict[str, float]], scenario: str, ours: str, base: str) -> float:
+        row = table[scenario]
+        return (row[ours + PUBLIC_ONLY] - row[ours]) / row[base] * 100
+
+    parts = []
+    paid: float | None = None
+    for kind, table in (("time", times), ("instructions", instructions)):
+        if table is None:
+            parts.append(f"{kind} not measured")
+            continue
+        stack = share(table, S_STARTPROJECT, STACK_WITH_OURS, STACK)
+        drf = share(table, S_DRF, "django_apierrors", "DRF default")
+        parts.append(f"{kind} {stack:+.1f}% startproject stack, {drf:+.1f}% DRF ValidationError")
+        if kind == "instructions":
+            paid = stack
+    return Target(
+        "private interfaces (private_apis) pay >= 1% on the startproject stack",
+        "; ".join(parts),
+        verdict(None if paid is None else paid >= 1.0),
+    )
 
 
 # Output ----------------------------------------------------------------------------------

@@ -31,12 +31,17 @@ SCENARIOS = {
         "APIErrorsMiddleware",
     ],
     "2. JSON view reading the DB": ["no middleware", "APIErrorsMiddleware"],
-    "3. startproject stack, DRF view": ["startproject stack", "stack + APIErrorsMiddleware"],
+    "3. startproject stack, DRF view": [
+        "startproject stack",
+        "stack + APIErrorsMiddleware",
+        "stack + APIErrorsMiddleware, public APIs only",
+    ],
     "4. DRF ValidationError (3 nested)": [
         "DRF default",
         "django_apierrors",
         "drf-standardized-errors",
         "drf-exceptions-hog",
+        "django_apierrors, public APIs only",
     ],
     "5. unknown URL (404)": ["Django default handler404", "django_apierrors handler404"],
     "6. unexpected exception (500)": ["Django default 500", "django_apierrors middleware"],
@@ -51,6 +56,7 @@ TARGETS = (
     "django_apierrors handler404 <= 1.00x Django's default",
     "django_apierrors <= 1.10x Django's default 500",
     "rate limits on Redis: two round trips per request",
+    "private interfaces (private_apis) pay >= 1% on the startproject stack",
 )
 HEADER_FIELDS = (
     "date",

@@ -52,7 +52,7 @@ def test_the_header_dict_is_djangos_store_on_this_django():
     response["Content-Language"] = "de"
     store = response_header_dict(response)
     assert store is not None, "the fast path must be in use on a supported Django"
-    assert store is response.headers._store  # type: ignore[attr-defined]
+    assert store is response.headers._store
     assert store["content-language"] == ("Content-Language", "de")
 
 
@@ -86,7 +86,7 @@ def test_where_the_store_is_not_djangos_dict_the_public_interface_is_used(monkey
 
     def init(self: ResponseHeaders, data: Any) -> None:
         original(self, data)
-        self._store = OtherStore(self._store)  # type: ignore[attr-defined]
+        self._store = OtherStore(self._store)
 
     monkeypatch.setattr(ResponseHeaders, "__init__", init)
     monkeypatch.setattr(private_apis, "_header_dict_holds", None)
