@@ -626,15 +626,16 @@ def targets(
             text += f" (instructions {counted:.3f}x)"
         return measured, text
 
-    found: list[Target] = []
-    least, shown = both(S_REQUEST_IDS, OURS_LABEL, LEAST)
-    found.append(
-        Target(
+    def at_most(text: str, scenario: str, label: str, base: str, limit: float) -> Target:
+        measured, shown = both(scenario, label, base)
+        return Target(text, shown, verdict(measured <= limit))
+
+    found: list[Target] = [
+        at_most(
             "request ids: APIErrorsMiddleware <= 1.00x the least request-id middleware",
-            shown,
-            verdict(least <= 1.00),
+            *(S_REQUEST_IDS, OURS_LABEL, LEAST, 1.00),
         )
-    )
+    ]
     guid, guid_shown = both(S_REQUEST_IDS, OURS_LABEL, GUID)
     logged, logged_shown = both(S_REQUEST_IDS, OURS_LABEL, LOG_REQUEST_ID)
     found.append(
@@ -644,22 +645,16 @@ def targets(
             verdict(guid < 1, logged < 1),
         )
     )
-    stack, shown = both(S_STARTPROJECT, STACK_WITH_OURS, STACK)
-    found.append(
-        Target(
+    found += [
+        at_most(
             "startproject stack, DRF view: with APIErrorsMiddleware <= 1.03x without",
-            shown,
-            verdict(stack <= 1.03),
-        )
-    )
-    drf, shown = both(S_DRF, "django_apierrors", "DRF default")
-    found.append(
-        Target(
+            *(S_STARTPROJECT, STACK_WITH_OURS, STACK, 1.03),
+        ),
+        at_most(
             "DRF ValidationError: django_apierrors <= 1.05x DRF's default handler",
-            shown,
-            verdict(drf <= 1.05),
-        )
-    )
+            *(S_DRF, "django_apierrors", "DRF default", 1.05),
+        ),
+    ]
     rivals = {"drf-exceptions-hog": "hog", "drf-standardized-errors": "standardized"}
     by_time = {
         short: ratio(times[S_DRF]["django_apierrors"], times[S_DRF][label])
@@ -688,22 +683,16 @@ def targets(
             ),
         )
     )
-    missing, shown = both(S_404, "django_apierrors handler404", "Django default handler404")
-    found.append(
-        Target(
+    found += [
+        at_most(
             "unknown URL: django_apierrors handler404 <= 1.00x Django's default",
-            shown,
-            verdict(missing <= 1.00),
-        )
-    )
-    crashed, shown = both(S_500, "django_apierrors middleware", "Django default 500")
-    found.append(
-        Target(
+            *(S_404, "django_apierrors handler404", "Django default handler404", 1.00),
+        ),
+        at_most(
             "unexpected exception: django_apierrors <= 1.10x Django's default 500",
-            shown,
-            verdict(crashed <= 1.10),
-        )
-    )
+            *(S_500, "django_apierrors middleware", "Django default 500", 1.10),
+        ),
+    ]
     summary, reason = ratelimit
     text = (
         "rate limits on Redis: two round trips per request with the new backend "
