@@ -20,7 +20,7 @@ OPTIONAL = ("rest_framework", "ninja", "drf_spectacular", "django_ratelimit")
 #: The rooms of the integrations: the only modules that may import an optional package.
 ROOMS = ("drf", "ninja", "ratelimit")
 #: What the floors hold (modules not named here: entry points, the top floor).
-GROUND = {"catalog", "conf", "field_errors", "exceptions"}
+GROUND = {"catalog", "conf", "field_errors", "exceptions", "private_apis"}
 ROAD = {
     "translate",
     "render",
