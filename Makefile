@@ -13,7 +13,7 @@ DEBUG ?= 0
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
 	touch $(STAMP)
 
 # Only what the example needs (the `example` extra), in a virtualenv of its own.
