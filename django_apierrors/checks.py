@@ -37,10 +37,10 @@ from .conf import (
     DEFAULTS,
     ENVELOPES,
     FORMATS,
-    HEADER_NAME_PATTERN,
     RATELIMIT_HEADER_STYLES,
     SETTING_NAME,
     VALIDATION_STATUSES,
+    is_header_name,
 )
 
 MIDDLEWARE_PATH = "django_apierrors.middleware.APIErrorsMiddleware"
@@ -398,7 +398,7 @@ def _bad_values(value: Mapping[str, Any]) -> list[tuple[str, str]]:
     of_type("RATELIMIT_FAIL_OPEN", bool, "True or False")
 
     header = value.get("REQUEST_ID_HEADER", DEFAULTS["REQUEST_ID_HEADER"])
-    if not isinstance(header, str) or not HEADER_NAME_PATTERN.fullmatch(header):
+    if not is_header_name(header):
         problems.append(
             (
                 "REQUEST_ID_HEADER",

@@ -24,6 +24,11 @@ SETTING_NAME = "API_ERRORS"
 #: An HTTP header name (a token of letters, digits and hyphens).
 HEADER_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
+
+def is_header_name(value: object) -> bool:
+    return isinstance(value, str) and HEADER_NAME_PATTERN.fullmatch(value) is not None
+
+
 DEFAULTS: dict[str, Any] = {
     # None: flat body; "error": the body is wrapped as {"error": {...}}.
     "ENVELOPE": None,
@@ -72,8 +77,8 @@ class APIErrorsSettings:
     def request_id_header(self) -> str:
         """REQUEST_ID_HEADER, or the default where it is no header name (system check E003
         reports it): a response never carries a header Django would refuse."""
-        header = self.REQUEST_ID_HEADER
-        if isinstance(header, str) and HEADER_NAME_PATTERN.fullmatch(header) is not None:
+        header: str = self.REQUEST_ID_HEADER
+        if is_header_name(header):
             return header
         default: str = DEFAULTS["REQUEST_ID_HEADER"]
         return default

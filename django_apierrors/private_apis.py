@@ -45,10 +45,6 @@ def use_private_apis(enabled: bool) -> None:
         rebuild()
 
 
-def private_apis_enabled() -> bool:
-    return _enabled
-
-
 def on_change(rebuild: Callable[[], None]) -> Callable[[], None]:
     """Call `rebuild` (what a module built from these helpers at import) on every change."""
     _on_change.append(rebuild)
