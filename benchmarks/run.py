@@ -249,6 +249,12 @@ urlpatterns = [
 ]
 
 
+def first_route_urls(route: str, view: Callable[..., Any]) -> type:
+    """The routes with `view` at `route` resolved first, so that the variants of a
+    scenario compared with each other walk the same URL patterns."""
+    return type("FirstRouteURLs", (), {"urlpatterns": [path(route, view), *urlpatterns]})
+
+
 class OurHandlersURLs:
     """The same routes, with django_apierrors' error handlers."""
 
@@ -360,7 +366,10 @@ PUBLIC_ONLY = ", public APIs only"
 def scenarios() -> dict[str, dict[str, Variant]]:
     """Every scenario's variants, the first of each being what the others are compared to.
     `--list` prints them in this order and `--single` takes their indexes."""
-    invalid = {label: f"/api/invalid/{i}/" for i, label in enumerate(DRF_HANDLERS)}
+    invalid = {
+        label: first_route_urls("api/invalid/", validation_view(handler))
+        for label, handler in DRF_HANDLERS.items()
+    }
     drf_defaults: dict[str, Any] = {"REST_FRAMEWORK": {}}
     return {
         S_REQUEST_IDS: {
@@ -413,9 +422,12 @@ def scenarios() -> dict[str, dict[str, Variant]]:
             ),
         },
         S_DRF: {
-            **{label: Variant(url, [], status=400) for label, url in invalid.items()},
+            **{
+                label: Variant("/api/invalid/", [], urls, status=400)
+                for label, urls in invalid.items()
+            },
             "django_apierrors" + PUBLIC_ONLY: Variant(
-                invalid["django_apierrors"], [], status=400, public_apis_only=True
+                "/api/invalid/", [], invalid["django_apierrors"], status=400, public_apis_only=True
             ),
         },
         S_404: {

@@ -107,8 +107,8 @@ class APIError(Exception):
         self.message = message if message is not None else entry.message
         self.param = param
         self.errors: list[FieldError] = normalize_errors(errors)
-        self.meta: dict[str, Any] = dict(meta or {})
-        self.headers: dict[str, str] = dict(headers or {})
+        self.meta: dict[str, Any] = dict(meta) if meta else {}
+        self.headers: dict[str, str] = dict(headers) if headers else {}
         self.retry_after = retry_after
         #: The exception this error was translated from (None when raised directly).
         self.original: BaseException | None = None
@@ -183,11 +183,17 @@ def _entry_for_instance(cls: type[APIError], code: str) -> CatalogEntry:
     return dataclasses.replace(catalog.get(cls.code), code=code, title=title_for_code(code))
 
 
+_SEQUENCES = (list, tuple)  # built once: `list | tuple` makes a new union on every call
+
+
 def normalize_errors(errors: Any) -> list[FieldError]:
     """`errors` may be FieldErrors, dicts with `param`, or a nested tree of messages."""
     if not errors:
         return []
-    if isinstance(errors, list | tuple):
+    if isinstance(errors, _SEQUENCES):
+        field_errors = [item for item in errors if isinstance(item, FieldError)]
+        if len(field_errors) == len(errors):  # the common case: flatten_errors' own list
+            return field_errors
         normalized = []
         for item in errors:
             if isinstance(item, FieldError):
@@ -229,17 +235,18 @@ class ValidationFailed(APIError):
         if kwargs.get("status") is None:  # not setdefault: the client has no settings
             kwargs["status"] = api_settings.VALIDATION_STATUS
         super().__init__(message, **kwargs)
-        if self.errors:
-            params = list(dict.fromkeys([error.param for error in self.errors]))
+        errors = self.errors
+        if errors:
+            params = {error.param for error in errors}
             if self.param is None and len(params) == 1:
-                self.param = params[0]
+                (self.param,) = params
             if message is None:
-                self.message = _summary(self.errors, params)
+                self.message = _summary(errors, params)
                 self.args = (self.message,)
 
 
-def _summary(errors: list[FieldError], params: list[str | None]) -> str:
-    """`params` are distinct; None (the object itself) is not a parameter."""
+def _summary(errors: list[FieldError], params: set[str | None]) -> str:
+    """None in `params` is the object itself, not a parameter."""
     named = len(params) - 1 if None in params else len(params)
     if named <= 1:
         return errors[0].message

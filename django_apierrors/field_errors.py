@@ -8,7 +8,6 @@ uses for `many=True` (a list with `{}` for valid items, or a dict keyed by index
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,19 +57,43 @@ class FieldError:
         return data
 
 
+def as_dicts(errors: list[FieldError]) -> list[dict[str, Any]]:
+    """`[error.as_dict() for error in errors]`, with the common case built in place (this
+    runs once per failing input of every validation error)."""
+    return [
+        {"message": e.message, "code": e.code, "param": e.param, "pointer": e.pointer}
+        if e.index is None and e.location is None
+        else e.as_dict()
+        for e in errors
+    ]
+
+
 def clean_code(code: object) -> str:
     """Field codes come from many libraries; keep the ones that fit our code pattern."""
+    if type(code) is str:
+        cleaned = _clean_codes.get(code)
+        if cleaned is not None:
+            return cleaned
     if isinstance(code, str):
         return _clean_code(code)
     return DEFAULT_FIELD_CODE
 
 
-@functools.lru_cache(maxsize=512)  # a bounded cache: codes are few, and this runs per field
+#: The codes seen so far, cleaned; a dict lookup, because this runs once per failing input.
+_clean_codes: dict[str, str] = {}
+#: Bounded: codes are few, but a library could make one per message.
+_CLEAN_CODES_KEPT = 512
+
+
 def _clean_code(code: str) -> str:
     if CODE_PATTERN.fullmatch(code):
-        return code
-    candidate = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_")
-    return candidate if CODE_PATTERN.fullmatch(candidate) else DEFAULT_FIELD_CODE
+        cleaned = code
+    else:
+        candidate = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_")
+        cleaned = candidate if CODE_PATTERN.fullmatch(candidate) else DEFAULT_FIELD_CODE
+    if len(_clean_codes) < _CLEAN_CODES_KEPT:
+        _clean_codes[str(code)] = cleaned
+    return cleaned
 
 
 def param_for_path(path: Path) -> str | None:
@@ -126,7 +149,7 @@ def flatten_errors(
 
 # Tuples built once: `list | tuple` in an isinstance() call builds a new union every time.
 _SEQUENCES = (list, tuple)
-_NOT_MAPPINGS = (list, tuple, FieldError, DjangoValidationError)
+_NOT_MAPPINGS = (str, list, tuple, FieldError, DjangoValidationError)
 _CONTAINERS = (dict, list, tuple, Mapping)
 
 
@@ -137,50 +160,57 @@ def _collect(
     # path, so that each level's name is formatted once, not once per leaf below it.
     # Concrete types first: DRF's ErrorDetail, ReturnDict and ReturnList subclass str, dict
     # and list, and isinstance() against the ABCs costs several times more on this hot path.
-    if isinstance(tree, str):
-        found.append(_leaf(tree, param, pointer))
-    elif isinstance(tree, dict) or (
+    if isinstance(tree, dict) or (
         not isinstance(tree, _NOT_MAPPINGS) and isinstance(tree, Mapping)
     ):
         for key, value in tree.items():
             if key in non_field_keys:
-                _collect(value, param, pointer, non_field_keys, found)
+                child_param, child_pointer = param, pointer
+            elif type(key) is str and "~" not in key and "/" not in key:
+                child_param = f"{param}.{key}" if param else key
+                child_pointer = f"{pointer}/{key}"
             elif isinstance(key, int):
-                _collect(value, f"{param}[{key}]", f"{pointer}/{key}", non_field_keys, found)
+                child_param, child_pointer = f"{param}[{key}]", f"{pointer}/{key}"
             else:
-                name = key if type(key) is str else str(key)
-                escaped = name if "~" not in name and "/" not in name else _escape_pointer(name)
-                _collect(
-                    value,
-                    f"{param}.{name}" if param else name,
-                    f"{pointer}/{escaped}",
-                    non_field_keys,
-                    found,
-                )
+                name = str(key)
+                child_param = f"{param}.{name}" if param else name
+                child_pointer = f"{pointer}/{_escape_pointer(name)}"
+            if isinstance(value, list):  # the common shape: {field: [message, ...]}
+                _collect_sequence(value, child_param, child_pointer, non_field_keys, found)
+            else:
+                _collect(value, child_param, child_pointer, non_field_keys, found)
     elif isinstance(tree, _SEQUENCES):
-        for index, value in enumerate(tree):
-            if isinstance(value, str):  # the common leaf, without another _collect()
-                found.append(_leaf(value, param, pointer))
-            elif isinstance(value, _CONTAINERS):
-                # A container inside a list is one item of a many=True input; DRF gives
-                # each valid item as {}.
-                if value:
-                    _collect(
-                        value, f"{param}[{index}]", f"{pointer}/{index}", non_field_keys, found
-                    )
-            else:
-                _collect(value, param, pointer, non_field_keys, found)
+        _collect_sequence(tree, param, pointer, non_field_keys, found)
     elif isinstance(tree, FieldError):
         found.append(tree)
     elif isinstance(tree, DjangoValidationError):
         _collect(_django_tree(tree), param, pointer, non_field_keys, found)
-    elif tree is not None:
-        found.append(_leaf(tree, param, pointer))
+    elif tree is not None:  # a message: a str (DRF's ErrorDetail is one), lazy text, ...
+        found.append(
+            FieldError(str(tree), clean_code(getattr(tree, "code", None)), param or None, pointer)
+        )
 
 
-def _leaf(message: object, param: str, pointer: str) -> FieldError:
-    code = clean_code(getattr(message, "code", None))
-    return FieldError(str(message), code, param or None, pointer)
+def _collect_sequence(
+    items: list[Any] | tuple[Any, ...],
+    param: str,
+    pointer: str,
+    non_field_keys: frozenset[str],
+    found: list[FieldError],
+) -> None:
+    for index, value in enumerate(items):
+        if isinstance(value, str):  # the common leaf, built here rather than in _collect()
+            code = getattr(value, "code", None)
+            # clean_code(code), without the call for a code seen before
+            cleaned = (type(code) is str and _clean_codes.get(code)) or clean_code(code)
+            found.append(FieldError(str(value), cleaned, param or None, pointer))
+        elif isinstance(value, _CONTAINERS):
+            # A container inside a list is one item of a many=True input; DRF gives each
+            # valid item as {}.
+            if value:
+                _collect(value, f"{param}[{index}]", f"{pointer}/{index}", non_field_keys, found)
+        else:
+            _collect(value, param, pointer, non_field_keys, found)
 
 
 class _CodedMessage(str):

@@ -24,18 +24,15 @@ _EXPOSED_LOWER_NAMES = frozenset(lower for _, lower in _EXPOSED_LOWER)
 _EXPOSE_HEADER_LOWER = EXPOSE_HEADER.lower()
 
 
-def set_known_header(response: HttpResponseBase, name: str, value: str) -> None:
-    """`response[name] = value` for a valid header name and an ASCII value without line
-    breaks that this package produced (see `private_apis.response_header_dict`)."""
-    store = response_header_dict(response)
-    if store is None:
-        response[name] = value
-    else:
-        store[name.lower()] = (name, value)
-
-
-def stamp_response(request: HttpRequest, response: HttpResponseBase, request_id: str) -> None:
-    """Set the request id and rate-limit headers; expose them with the contract headers."""
+def stamp_response(
+    request: HttpRequest,
+    response: HttpResponseBase,
+    request_id: str,
+    *,
+    cache_control: str | None = None,
+) -> None:
+    """Set the request id and rate-limit headers; expose them with the contract headers.
+    `cache_control` sets Cache-Control too (an error response's `no-store`)."""
     header = api_settings.request_id_header
     # A replayed response keeps the id of the request that produced it (and its body).
     value = getattr(response, "original_request_id", request_id)
@@ -52,9 +49,13 @@ def stamp_response(request: HttpRequest, response: HttpResponseBase, request_id:
     present: AbstractSet[str]  # lower-cased header names
     if store is None:
         response[header] = value
+        if cache_control is not None:
+            response["Cache-Control"] = cache_control
         present = frozenset(name.lower() for name in response.headers)
     else:
         store[header.lower()] = (header, value)
+        if cache_control is not None:
+            store["cache-control"] = ("Cache-Control", cache_control)
         present = store.keys()
     if _EXPOSE_HEADER_LOWER in present:
         expose_headers(response, *_exposed(header, rate_limit_names, present))

@@ -20,7 +20,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from .catalog import reason_phrase
 from .conf import api_settings
 from .exceptions import APIError
-from .headers import set_known_header, stamp_response
+from .field_errors import as_dicts
+from .headers import stamp_response
 from .private_apis import make_json_encode, on_change
 from .rate_limit_headers import recorded_usage
 from .request_id import ensure_request_id
@@ -82,8 +83,7 @@ def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
         content_type = JSON_CONTENT_TYPE
     response = ErrorResponse(content, status=error.status, content_type=content_type)
     _add_error_headers(response, error, retry_after)
-    set_known_header(response, "Cache-Control", "no-store")
-    stamp_response(request, response, request_id)
+    stamp_response(request, response, request_id, cache_control="no-store")
     # The code, not the error: an error holds its exception, whose traceback holds the
     # frame that holds this response, a cycle that only the garbage collector would free.
     response.api_error_code = error.code  # type: ignore[attr-defined]
@@ -125,12 +125,11 @@ def error_body(
         "retryable": error.retryable,
     }
     if error.errors:
-        body["errors"] = [field_error.as_dict() for field_error in error.errors]
+        body["errors"] = as_dicts(error.errors)
     if api_settings.DOCS_URL:
         body["doc_url"] = f"{api_settings.DOCS_URL}#{error.code}"
-    meta = {**(extra_meta or {}), **error.meta}
-    if meta:
-        body["meta"] = meta
+    if extra_meta or error.meta:  # a new dict: the body's meta is not the error's
+        body["meta"] = {**(extra_meta or {}), **error.meta}
     if settings.DEBUG:
         body["debug"] = debug_details(error.original or error)
     return body

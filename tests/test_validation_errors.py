@@ -203,3 +203,51 @@ def test_a_changed_translation_file_forgets_cached_summaries(ngettext_calls):
     assert calls == [3, 3]
     ours = [answer for receiver, answer in results if receiver.__module__ == exceptions.__name__]
     assert ours == [None]  # never asks runserver to skip its restart
+
+
+@pytest.mark.parametrize(
+    ("code", "cleaned"),
+    [
+        ("min_value", "min_value"),
+        ("Not-Valid", "not_valid"),
+        ("!!!", "invalid"),
+        (None, "invalid"),
+        (["unhashable"], "invalid"),
+    ],
+)
+def test_field_codes_are_cleaned_alike_on_first_and_later_use(code, cleaned):
+    class Message(str):
+        pass
+
+    leaf = Message("Wrong.")
+    leaf.code = code  # type: ignore[attr-defined]
+    for tree in ({"field": [leaf]}, {"field": leaf}, [leaf]) * 2:
+        (error,) = exceptions.ValidationFailed(errors=tree).errors
+        assert (error.message, error.code) == ("Wrong.", cleaned)
+        assert type(error.message) is str
+
+
+def test_the_memo_of_cleaned_codes_stays_bounded():
+    from django_apierrors import field_errors
+
+    codes = [f"Code-{number}" for number in range(field_errors._CLEAN_CODES_KEPT + 100)]
+    tree = {f"f{number}": [field_errors._CodedMessage("Wrong.")] for number in range(len(codes))}
+    for leaves, code in zip(tree.values(), codes, strict=True):
+        leaves[0].code = code
+    errors = exceptions.ValidationFailed(errors=tree).errors
+    assert [error.code for error in errors] == [code.lower().replace("-", "_") for code in codes]
+    assert len(field_errors._clean_codes) <= field_errors._CLEAN_CODES_KEPT
+
+
+def test_a_list_mixing_field_errors_and_dicts_keeps_both():
+    from django_apierrors.field_errors import FieldError
+
+    given = [
+        FieldError("Too small.", "min_value", "qty", "/qty"),
+        {"param": "items[2].sku", "message": "Required.", "code": "required"},
+    ]
+    errors = exceptions.ValidationFailed(errors=given).errors
+    assert [(e.param, e.pointer, e.code) for e in errors] == [
+        ("qty", "/qty", "min_value"),
+        ("items[2].sku", "/items/2/sku", "required"),
+    ]
