@@ -6,14 +6,15 @@
     .venv/bin/python benchmarks/run.py --instructions --output benchmarks/results.txt
 
 In-process requests through Django's WSGI handler, each response closed as a WSGI server
-closes it. The variants of a scenario alternate in every round; the tables show medians
-over the rounds and each variant's ratio to the scenario's first row. Logging is off for
-every variant, so the numbers are the machinery, not log I/O.
+closes it. Each round times every variant of a scenario, in an order rotated by one each
+round; a variant's ratio is the median of its per-round ratios to the scenario's first
+row. Logging is off for every variant, so the numbers are the machinery, not log I/O.
 
 1. request ids: a JSON view behind the least request-id middleware, no middleware,
    django-guid's, django-log-request-id's and ours;
 2. a JSON view reading the database, without and with the middleware;
-3. Django's startproject middleware stack with a DRF view, without and with ours;
+3. Django's startproject middleware stack with a DRF view, without and with ours, and
+   without it once more: a control, whose ratio is the run's noise;
 4. a DRF ValidationError with three nested field errors, through DRF's default handler,
    ours, drf-standardized-errors' and drf-exceptions-hog's;
 5. an unknown URL: Django's default handler404 against ours;
@@ -359,6 +360,8 @@ LOG_REQUEST_ID = "django-log-request-id"
 OURS_LABEL = "APIErrorsMiddleware"
 STACK = "startproject stack"
 STACK_WITH_OURS = "stack + APIErrorsMiddleware"
+#: The first row once more: how far two runs of the same code differ (1.000 is no noise).
+STACK_AGAIN = "startproject stack again (control)"
 #: Ours with django_apierrors.private_apis switched off: what the private interfaces pay.
 PUBLIC_ONLY = ", public APIs only"
 
@@ -420,6 +423,12 @@ def scenarios() -> dict[str, dict[str, Variant]]:
                 headers=("X-Frame-Options", *REQUEST_ID_HEADERS),
                 public_apis_only=True,
             ),
+            STACK_AGAIN: Variant(
+                "/api/drf/",
+                STARTPROJECT_MIDDLEWARE,
+                extra_settings=drf_defaults,
+                headers=("X-Frame-Options",),
+            ),
         },
         S_DRF: {
             **{
@@ -468,15 +477,27 @@ def settle() -> None:
 
 
 def compare(variants: dict[str, Variant], requests: int, rounds: int) -> dict[str, float]:
-    """Median microseconds per request of each variant; the variants alternate each round."""
+    """Microseconds per request of each variant, paired by round: the first variant's
+    median, and for each other variant that median times the median of its per-round
+    ratios to the first. Every round times each variant once, in an order rotated by one
+    from the round before, so that neither a drift of the machine's speed nor a place in
+    the order favours a variant."""
     for variant in variants.values():
         variant.microseconds(max(20, requests // 5))  # warm up
-    samples: dict[str, list[float]] = {label: [] for label in variants}
-    for _ in range(rounds):
-        for label, variant in variants.items():
+    labels = list(variants)
+    samples: dict[str, list[float]] = {label: [] for label in labels}
+    for round_number in range(rounds):
+        start = round_number % len(labels)
+        for label in labels[start:] + labels[:start]:
             settle()
-            samples[label].append(variant.microseconds(requests))
-    return {label: statistics.median(values) for label, values in samples.items()}
+            samples[label].append(variants[label].microseconds(requests))
+    base = samples[labels[0]]
+    base_median = statistics.median(base)
+    return {
+        label: base_median
+        * statistics.median(sample / first for sample, first in zip(values, base, strict=True))
+        for label, values in samples.items()
+    }
 
 
 def micro(requests: int) -> list[tuple[str, float, str]]:
@@ -657,11 +678,14 @@ def targets(
             verdict(guid < 1, logged < 1),
         )
     )
+    stack_target = at_most(
+        "startproject stack, DRF view: with APIErrorsMiddleware <= 1.03x without",
+        *(S_STARTPROJECT, STACK_WITH_OURS, STACK, 1.03),
+    )
+    _, control = both(S_STARTPROJECT, STACK_AGAIN, STACK)
+    stack_target.measured += f"; the stack against itself {control}"
     found += [
-        at_most(
-            "startproject stack, DRF view: with APIErrorsMiddleware <= 1.03x without",
-            *(S_STARTPROJECT, STACK_WITH_OURS, STACK, 1.03),
-        ),
+        stack_target,
         at_most(
             "DRF ValidationError: django_apierrors <= 1.05x DRF's default handler",
             *(S_DRF, "django_apierrors", "DRF default", 1.05),
@@ -799,8 +823,10 @@ def header(argv: list[str], requests: int, rounds: int, count: int | None) -> li
         f"# machine: {platform.machine()}, {cpu_model()}, {os.cpu_count()} cores",
         f"# Python: {platform.python_version()} ({platform.python_implementation()})",
         "# versions: " + ", ".join(f"{name} {version(dist)}" for name, dist in VERSIONS),
-        f"# timing: {requests} requests per variant and round, {rounds} rounds, the variants "
-        "of a scenario alternating in every round; medians; ratio to the scenario's first row",
+        f"# timing: {requests} requests per variant and round, {rounds} rounds, each round "
+        "timing every variant of a scenario in an order rotated by one; ratio: the median of "
+        "the per-round ratios to the scenario's first row (its time: that row's median times "
+        "the ratio)",
     ]
     if count is not None:
         lines.append(

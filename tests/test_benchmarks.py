@@ -35,6 +35,7 @@ SCENARIOS = {
         "startproject stack",
         "stack + APIErrorsMiddleware",
         "stack + APIErrorsMiddleware, public APIs only",
+        "startproject stack again (control)",
     ],
     "4. DRF ValidationError (3 nested)": [
         "DRF default",
@@ -124,6 +125,8 @@ def test_comparison_benchmark_runs_and_prints_every_target():
     assert "to_api_error(exc)" in result.stdout
     assert "CPU instructions per request" not in result.stdout
     assert_every_target(result.stdout)
+    # The stack's target shows the noise: the stack timed against itself.
+    assert "the stack against itself" in block(result.stdout, "Targets")[3][1]
     # Without --instructions, the DRF target's instruction half is not measured.
     drf = block(result.stdout, "Targets")[5]
     assert "instructions not measured" in drf[1] and drf[2] in ("NOT met", "not measured")
