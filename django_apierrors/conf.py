@@ -114,9 +114,30 @@ class APIErrorsSettings:
 api_settings = APIErrorsSettings()
 
 
+#: True once settings.DEBUG was read as False, until `setting_changed` fires for DEBUG.
+_debug_is_off = False
+
+
+def debug_is_on() -> bool:
+    """`settings.DEBUG`, for every error body. Reading Django's settings costs more than
+    filling the rest of a body, so False is remembered (True is read again each time): a
+    DEBUG switched on at run time without `setting_changed` (override_settings sends it)
+    only keeps debug details out of bodies, never shows them."""
+    global _debug_is_off
+    if _debug_is_off:
+        return False
+    if settings.DEBUG:
+        return True
+    _debug_is_off = True
+    return False
+
+
 def reload_api_settings(*, setting: str, **kwargs: Any) -> None:
+    global _debug_is_off
     if setting == SETTING_NAME:
         api_settings.reload()
+    elif setting == "DEBUG":
+        _debug_is_off = False
 
 
 setting_changed.connect(reload_api_settings)

@@ -80,6 +80,14 @@ class APIError(Exception):
     request_id: str | None = None
     rate_limit: Any = None
     response: Any = None
+    # Set by __init__ on every instance.
+    param: str | None
+    errors: list[FieldError]
+    meta: dict[str, Any]
+    headers: dict[str, str]
+    retry_after: int | None
+    #: The exception this error was translated from (None when raised directly).
+    original: BaseException | None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -100,21 +108,26 @@ class APIError(Exception):
     ) -> None:
         cls = type(self)
         entry = catalog.get(cls.code) if code is None else _entry_for_instance(cls, code)
-        self.code = entry.code
-        self.status = status if status is not None else entry.status
-        self.type = entry.type
-        self.retryable = entry.retryable
-        self.message = message if message is not None else entry.message
-        self.param = param
-        self.errors: list[FieldError] = normalize_errors(errors)
-        self.meta: dict[str, Any] = dict(meta) if meta else {}
-        self.headers: dict[str, str] = dict(headers) if headers else {}
-        self.retry_after = retry_after
-        #: The exception this error was translated from (None when raised directly).
-        self.original: BaseException | None = None
-        # The message stays lazy: translating it here would be wasted work when the
-        # response translates it again (str(exc) still gives the text).
-        super().__init__(self.message)
+        if message is None:
+            # The message stays lazy: translating it here would be wasted work when the
+            # response translates it again (str(exc) still gives the text).
+            message = entry.message
+        # One update rather than eleven assignments: an error is built on every error
+        # response, and each attribute set on an exception is a dict insertion.
+        self.__dict__.update(
+            code=entry.code,
+            status=status if status is not None else entry.status,
+            type=entry.type,
+            retryable=entry.retryable,
+            message=message,
+            param=param,
+            errors=normalize_errors(errors),
+            meta=dict(meta) if meta else {},
+            headers=dict(headers) if headers else {},
+            retry_after=retry_after,
+            original=None,
+        )
+        super().__init__(message)
 
     @classmethod
     def for_code(cls, code: str, **kwargs: Any) -> APIError:
@@ -241,16 +254,12 @@ class ValidationFailed(APIError):
             if self.param is None and len(params) == 1:
                 (self.param,) = params
             if message is None:
-                self.message = _summary(errors, params)
+                named = len(params) - 1 if None in params else len(params)  # None: the object
+                if named <= 1:
+                    self.message = errors[0].message
+                else:
+                    self.message = _count_message(get_language(), named)
                 self.args = (self.message,)
-
-
-def _summary(errors: list[FieldError], params: set[str | None]) -> str:
-    """None in `params` is the object itself, not a parameter."""
-    named = len(params) - 1 if None in params else len(params)
-    if named <= 1:
-        return errors[0].message
-    return _count_message(get_language(), named)
 
 
 @functools.lru_cache(maxsize=256)

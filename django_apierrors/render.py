@@ -12,13 +12,12 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from .catalog import reason_phrase
-from .conf import api_settings
+from .conf import api_settings, debug_is_on
 from .exceptions import APIError
 from .field_errors import as_dicts
 from .headers import stamp_response
@@ -82,7 +81,8 @@ def render_api_error(request: HttpRequest, error: APIError) -> HttpResponse:
         content = {"error": body} if api_settings.ENVELOPE == "error" else body
         content_type = JSON_CONTENT_TYPE
     response = ErrorResponse(content, status=error.status, content_type=content_type)
-    _add_error_headers(response, error, retry_after)
+    if error.headers or retry_after is not None:
+        _add_error_headers(response, error, retry_after)
     stamp_response(request, response, request_id, cache_control="no-store")
     # The code, not the error: an error holds its exception, whose traceback holds the
     # frame that holds this response, a cycle that only the garbage collector would free.
@@ -130,7 +130,7 @@ def error_body(
         body["doc_url"] = f"{api_settings.DOCS_URL}#{error.code}"
     if extra_meta or error.meta:  # a new dict: the body's meta is not the error's
         body["meta"] = {**(extra_meta or {}), **error.meta}
-    if settings.DEBUG:
+    if debug_is_on():
         body["debug"] = debug_details(error.original or error)
     return body
 

@@ -129,6 +129,27 @@ def test_debug_member_only_with_debug(client):
     assert body["message"] == "An internal error occurred. Quote the request id when reporting it."
 
 
+def test_debug_off_is_remembered_only_until_a_setting_changes(client, settings):
+    path = "/api/test/raise/runtime/"
+    assert "debug" not in json.loads(client.get(path).content)
+    with override_settings(DEBUG=True):
+        assert "debug" in json.loads(client.get(path).content)
+    assert "debug" not in json.loads(client.get(path).content)  # DEBUG off again
+    settings.DEBUG = True  # pytest-django's fixture sends setting_changed, as Django's tools do
+    assert "debug" in json.loads(client.get(path).content)
+    settings.DEBUG = False
+    assert "debug" not in json.loads(client.get(path).content)  # read, and remembered
+    # DEBUG switched on behind Django's back (no setting_changed): debug details stay out,
+    # the safe side, rather than being read back on every error.
+    from django.conf import settings as django_settings
+
+    django_settings.DEBUG = True
+    try:
+        assert "debug" not in json.loads(client.get(path).content)
+    finally:
+        django_settings.DEBUG = False
+
+
 def test_success_responses_carry_only_the_request_id(client):
     response = client.get("/api/test/ok/")
     assert response.status_code == 200
