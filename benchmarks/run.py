@@ -13,8 +13,9 @@ row. Logging is off for every variant, so the numbers are the machinery, not log
 1. request ids: a JSON view behind the least request-id middleware, no middleware,
    django-guid's, django-log-request-id's and ours;
 2. a JSON view reading the database, without and with the middleware;
-3. Django's startproject middleware stack with a DRF view, without and with ours, and
-   without it once more: a control, whose ratio is the run's noise;
+3. Django's startproject middleware stack with a DRF view, without and with ours,
+   without it once more (a control, whose ratio is the run's noise), and with the least
+   request-id middleware in our place;
 4. a DRF ValidationError with three nested field errors, through DRF's default handler,
    ours, drf-standardized-errors' and drf-exceptions-hog's;
 5. an unknown URL: Django's default handler404 against ours;
@@ -362,6 +363,9 @@ STACK = "startproject stack"
 STACK_WITH_OURS = "stack + APIErrorsMiddleware"
 #: The first row once more: how far two runs of the same code differ (1.000 is no noise).
 STACK_AGAIN = "startproject stack again (control)"
+#: What the request-id contract costs on the stack at the least (ours sits at the same place).
+STACK_WITH_LEAST = "stack + least request-id middleware"
+LEAST_MIDDLEWARE = f"{__name__}.LeastRequestIDMiddleware"
 #: Ours with django_apierrors.private_apis switched off: what the private interfaces pay.
 PUBLIC_ONLY = ", public APIs only"
 
@@ -376,9 +380,7 @@ def scenarios() -> dict[str, dict[str, Variant]]:
     drf_defaults: dict[str, Any] = {"REST_FRAMEWORK": {}}
     return {
         S_REQUEST_IDS: {
-            LEAST: Variant(
-                "/api/ok/", [f"{__name__}.LeastRequestIDMiddleware"], headers=REQUEST_ID_HEADERS
-            ),
+            LEAST: Variant("/api/ok/", [LEAST_MIDDLEWARE], headers=REQUEST_ID_HEADERS),
             "no middleware": Variant("/api/ok/", []),
             GUID: Variant(
                 "/api/ok/",
@@ -428,6 +430,12 @@ def scenarios() -> dict[str, dict[str, Variant]]:
                 STARTPROJECT_MIDDLEWARE,
                 extra_settings=drf_defaults,
                 headers=("X-Frame-Options",),
+            ),
+            STACK_WITH_LEAST: Variant(
+                "/api/drf/",
+                [STARTPROJECT_MIDDLEWARE[0], LEAST_MIDDLEWARE, *STARTPROJECT_MIDDLEWARE[1:]],
+                extra_settings=drf_defaults,
+                headers=("X-Frame-Options", *REQUEST_ID_HEADERS),
             ),
         },
         S_DRF: {
@@ -683,7 +691,10 @@ def targets(
         *(S_STARTPROJECT, STACK_WITH_OURS, STACK, 1.03),
     )
     _, control = both(S_STARTPROJECT, STACK_AGAIN, STACK)
-    stack_target.measured += f"; the stack against itself {control}"
+    _, least = both(S_STARTPROJECT, STACK_WITH_LEAST, STACK)
+    stack_target.measured += (
+        f"; the stack against itself {control}; with the least request-id middleware {least}"
+    )
     found += [
         stack_target,
         at_most(

@@ -36,6 +36,7 @@ SCENARIOS = {
         "stack + APIErrorsMiddleware",
         "stack + APIErrorsMiddleware, public APIs only",
         "startproject stack again (control)",
+        "stack + least request-id middleware",
     ],
     "4. DRF ValidationError (3 nested)": [
         "DRF default",
