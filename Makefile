@@ -61,10 +61,15 @@ PYTHON6 ?= $(shell for candidate in python3.14 python3.13 python3.12 \
 		"$$(ls dist/django_apierrors-*.whl)[dev]" "Django==$*.*"
 	touch $@
 
-test-compat: dist $(foreach version,$(COMPAT_DJANGOS),.venv-django$(version)/.installed-stamp)
-	for version in $(COMPAT_DJANGOS); do \
-		bash .ci/test-wheel .venv-django$$version $(COMPAT_PYTEST_ARGS) || exit 1; \
-	done
+test-compat: $(addprefix test-compat-,$(COMPAT_DJANGOS))
+
+# One series. Each has a PostgreSQL test database of its own and, where
+# COMPAT_REDIS_URL_<series> is given, a Redis database of its own, so that
+# `make -j2 --output-sync=target test-compat` runs them side by side (.ci/run does).
+test-compat-%: .venv-django%/.installed-stamp
+	APIERRORS_TEST_DATABASE=test_apierrors_django$(subst .,_,$*) \
+		$(if $(COMPAT_REDIS_URL_$*),REDIS_URL=$(COMPAT_REDIS_URL_$*)) \
+		bash .ci/test-wheel .venv-django$* $(COMPAT_PYTEST_ARGS)
 
 test-wheel: test-compat
 

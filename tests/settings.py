@@ -3,8 +3,10 @@ of the translation table, a middleware that can raise inside the middleware chai
 the third-party apps users combine the package with (djangorestframework-simplejwt and
 dj-rest-auth, configured as their docs say)."""
 
+import os
+
 from example_project.settings import *  # noqa: F403
-from example_project.settings import INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK
+from example_project.settings import DATABASES, INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK
 
 INSTALLED_APPS = [
     *INSTALLED_APPS,
@@ -15,6 +17,10 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [*MIDDLEWARE, "tests.testapp.middleware.RaisingMiddleware"]
 ROOT_URLCONF = "tests.urls"
+# Two runs of the suite side by side on one PostgreSQL (`make -j2 test-compat`) each name a
+# test database of their own.
+if os.environ.get("APIERRORS_TEST_DATABASE"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["APIERRORS_TEST_DATABASE"]}
 DEBUG = False
 SHIPPING_API_URL = ""
 MAINTENANCE_MODE = False
