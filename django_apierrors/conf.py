@@ -84,6 +84,12 @@ class APIErrorsSettings:
         return default
 
     @cached_property
+    def request_id_header_and_key(self) -> tuple[str, str]:
+        """`request_id_header`, and the lower-cased name Django keys response headers by."""
+        header = self.request_id_header
+        return header, header.lower()
+
+    @cached_property
     def request_id_meta_key(self) -> str:
         return "HTTP_" + self.request_id_header.upper().replace("-", "_")
 

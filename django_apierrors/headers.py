@@ -3,8 +3,7 @@ headers to cross-origin scripts (appended to what CORS code set, never overwritt
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Set as AbstractSet
+from collections.abc import Container
 
 from django.http import HttpRequest, HttpResponseBase
 
@@ -18,9 +17,8 @@ EXPOSED_HEADERS = ("Retry-After", "WWW-Authenticate", "Allow", "ETag", "Idempote
 
 EXPOSE_HEADER = "Access-Control-Expose-Headers"
 
-# Lower-cased once: this runs on every response.
-_EXPOSED_LOWER = tuple((name, name.lower()) for name in EXPOSED_HEADERS)
-_EXPOSED_LOWER_NAMES = frozenset(lower for _, lower in _EXPOSED_LOWER)
+# Lower-cased once, with a bit each for `_exposure`: this runs on every response.
+_EXPOSED = tuple((name, name.lower(), 1 << index) for index, name in enumerate(EXPOSED_HEADERS))
 _EXPOSE_HEADER_LOWER = EXPOSE_HEADER.lower()
 
 
@@ -33,7 +31,7 @@ def stamp_response(
 ) -> None:
     """Set the request id and rate-limit headers; expose them with the contract headers.
     `cache_control` sets Cache-Control too (an error response's `no-store`)."""
-    header = api_settings.request_id_header
+    header, header_key = api_settings.request_id_header_and_key
     # A replayed response keeps the id of the request that produced it (and its body).
     value = getattr(response, "original_request_id", request_id)
     usage = recorded_usage(request)
@@ -46,43 +44,50 @@ def stamp_response(
     # Request ids are validated or made by request_id.py: ASCII, no line breaks; the
     # header's name is a token (api_settings.request_id_header).
     store = response_header_dict(response)
-    present: AbstractSet[str]  # lower-cased header names
+    present: Container[str]  # lower-cased header names
     if store is None:
         response[header] = value
         if cache_control is not None:
             response["Cache-Control"] = cache_control
         present = frozenset(name.lower() for name in response.headers)
     else:
-        store[header.lower()] = (header, value)
+        store[header_key] = (header, value)
         if cache_control is not None:
             store["cache-control"] = ("Cache-Control", cache_control)
-        present = store.keys()
+        present = store
     if _EXPOSE_HEADER_LOWER in present:
-        expose_headers(response, *_exposed(header, rate_limit_names, present))
+        expose_headers(response, header, *rate_limit_names, *_present_exposed(present))
         return
-    exposure = _exposure_of(header, rate_limit_names, _EXPOSED_LOWER_NAMES.intersection(present))
+    exposure = _exposure(header, rate_limit_names, present)
     if store is None:
         response[EXPOSE_HEADER] = exposure
     else:
         store[_EXPOSE_HEADER_LOWER] = (EXPOSE_HEADER, exposure)
 
 
-def _exposed(
-    header: str, rate_limit_names: tuple[str, ...], present: AbstractSet[str]
-) -> list[str]:
-    """The headers to expose: the request id's, the rate limits' set on this response, and
-    the contract headers it has (`present`: lower-cased names)."""
-    return [
-        header,
-        *rate_limit_names,
-        *(name for name, lower in _EXPOSED_LOWER if lower in present),
-    ]
+def _present_exposed(present: Container[str]) -> list[str]:
+    """The contract headers among `present` (lower-cased names), in EXPOSED_HEADERS' order."""
+    return [name for name, lower, _ in _EXPOSED if lower in present]
 
 
-@functools.lru_cache(maxsize=256)
-def _exposure_of(header: str, rate_limit_names: tuple[str, ...], present: frozenset[str]) -> str:
-    """Access-Control-Expose-Headers' value: the same few on every response, joined once."""
-    return ", ".join(_exposed(header, rate_limit_names, present))
+#: Access-Control-Expose-Headers' values by (request id header, rate-limit headers, bits
+#: of the contract headers present): the same few on every response, joined once.
+_exposures: dict[tuple[str, tuple[str, ...], int], str] = {}
+_EXPOSURES_KEPT = 256
+
+
+def _exposure(header: str, rate_limit_names: tuple[str, ...], present: Container[str]) -> str:
+    present_bits = 0
+    for _, lower, bit in _EXPOSED:
+        if lower in present:
+            present_bits |= bit
+    key = (header, rate_limit_names, present_bits)
+    exposure = _exposures.get(key)
+    if exposure is None:
+        exposure = ", ".join([header, *rate_limit_names, *_present_exposed(present)])
+        if len(_exposures) < _EXPOSURES_KEPT:
+            _exposures[key] = exposure
+    return exposure
 
 
 def expose_headers(response: HttpResponseBase, *names: str) -> None:

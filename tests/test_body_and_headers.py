@@ -118,6 +118,39 @@ def test_expose_headers_are_appended_not_overwritten(client):
     assert existing["Access-Control-Expose-Headers"] == "ETag, x-request-id, Retry-After"
 
 
+@pytest.mark.parametrize("public_apis_only", [False, True], ids=["private", "public"])
+def test_every_combination_of_contract_headers_is_exposed_in_order(rf, public_apis_only):
+    import itertools
+
+    from django.http import HttpResponse
+
+    from django_apierrors.headers import EXPOSED_HEADERS, stamp_response
+    from django_apierrors.private_apis import use_private_apis
+
+    use_private_apis(not public_apis_only)
+    try:
+        for size in range(len(EXPOSED_HEADERS) + 1):
+            for names in itertools.combinations(EXPOSED_HEADERS, size):
+                for _ in range(2):  # the second one from the memo
+                    response = HttpResponse()
+                    for name in reversed(names):  # set in another order than exposed
+                        response[name.lower()] = "1"
+                    stamp_response(rf.get("/api/test/ok/"), response, "id-1")
+                    exposed = response["Access-Control-Expose-Headers"]
+                    assert exposed == ", ".join(["X-Request-ID", *names]), names
+    finally:
+        use_private_apis(True)
+
+
+def test_the_memo_of_exposures_is_bounded():
+    from django_apierrors import headers
+
+    for number in range(headers._EXPOSURES_KEPT + 50):
+        exposure = headers._exposure(f"X-Id-{number}", (), {"allow"})
+        assert exposure == f"X-Id-{number}, Allow"
+    assert len(headers._exposures) <= headers._EXPOSURES_KEPT
+
+
 def test_debug_member_only_with_debug(client):
     body = json.loads(client.get("/api/test/raise/runtime/").content)
     assert "debug" not in body
