@@ -38,6 +38,7 @@ import time
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from asgiref.sync import sync_to_async
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.signals import request_started
@@ -205,10 +206,11 @@ class RedisCache(DjangoRedisCache):
     history that could not be read is not written back (it would replace the stored one).
     Every other key fails exactly as in Django's RedisCache.
 
-    `incr` (and `decr`, which is `incr` by -delta) answers and raises what Django's does
-    (the new value; ValueError for a missing key), as one Lua script (INCR_SCRIPT, through
-    redis-py's `register_script`: EVALSHA, loading the script once per server when it
-    answers NOSCRIPT) instead of EXISTS then INCRBY. The script is atomic, too: Django's
+    `incr` (and `decr`, which is `incr` by -delta, and their async twins `aincr` and
+    `adecr`) answers and raises what Django's does (the new value; ValueError for a missing
+    key), as one Lua script (INCR_SCRIPT, through redis-py's `register_script`: EVALSHA,
+    loading the script once per server when it answers NOSCRIPT) instead of EXISTS then
+    INCRBY (and, for `aincr`, instead of BaseCache's get then set). The script is atomic, too: Django's
     two commands re-create, without a TTL, a key that expires between them. Where Redis
     refuses scripts (an ACL without @scripting, a server without EVALSHA), or where Django's
     client is not the one this relies on, `incr` is Django's.
@@ -237,6 +239,12 @@ class RedisCache(DjangoRedisCache):
         if value is None:
             raise ValueError(f"Key '{made_key}' not found.")  # Django's message
         return int(value)
+
+    async def aincr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        # BaseCache's (Django's RedisCache has no other) is aget then aset: two calls that
+        # another client's increment can fall between, lost, and the aset gives the key the
+        # default timeout instead of its own. `adecr` is BaseCache's, `aincr(key, -delta)`.
+        return await sync_to_async(self.incr, thread_sensitive=True)(key, delta, version)
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         if not self._is_throttle_key(key):

@@ -10,6 +10,7 @@ trips.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import math
 import os
@@ -25,6 +26,7 @@ from unittest import mock
 
 import pytest
 import redis
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
@@ -319,12 +321,41 @@ def test_incr_is_atomic_under_concurrency(ours):
     assert ours.get("c") == 1600
 
 
-def test_decr_is_incr_and_the_async_ones_are_djangos():
-    """decr is BaseCache's, incr(key, -delta): one round trip too. aincr and adecr stay
-    BaseCache's (aget, then aset), as in Django's RedisCache."""
+def test_decr_is_incr_and_adecr_is_aincr():
+    """decr is BaseCache's, incr(key, -delta): one round trip too; adecr is BaseCache's,
+    aincr(key, -delta). Django's RedisCache keeps BaseCache's aincr (aget, then aset)."""
     assert OurRedisCache.decr is DjangoRedisCache.decr is BaseCache.decr
-    assert OurRedisCache.aincr is DjangoRedisCache.aincr is BaseCache.aincr
     assert OurRedisCache.adecr is DjangoRedisCache.adecr is BaseCache.adecr
+    assert DjangoRedisCache.aincr is BaseCache.aincr
+    assert OurRedisCache.aincr is not BaseCache.aincr
+
+
+async def test_aincr_and_adecr_are_the_one_round_trip_incr(ours):
+    await sync_to_async(ours.set)("a", 5, timeout=50)
+    made = ours.make_and_validate_key("a")
+    with counted() as sent:
+        assert await ours.aincr("a", 3) == 8
+        assert await ours.adecr("a") == 7
+    assert sent == ["EVALSHA", "EVALSHA"]
+    raw = raw_client()
+    # BaseCache's aset would have given the key the default timeout (300 s).
+    assert 0 < raw.ttl(made) <= 50
+    with pytest.raises(ValueError, match="not found"):
+        await ours.aincr("missing")
+    assert raw.exists(ours.make_and_validate_key("missing")) == 0
+
+
+async def test_concurrent_aincr_loses_no_increment(ours):
+    """200 tasks at once: BaseCache's aincr (Django's RedisCache's) reads, then writes, and
+    increments that fall in between are lost; ours hands out every value once."""
+    await sync_to_async(ours.set)("c", 0, timeout=60)
+    seen = await asyncio.gather(*(ours.aincr("c") for _ in range(200)))
+    assert sorted(seen) == list(range(1, 201))
+    assert await sync_to_async(ours.get)("c") == 200
+    with limits_cache(DJANGOS) as djangos:
+        await sync_to_async(djangos.set)("c", 0, timeout=60)
+        await asyncio.gather(*(djangos.aincr("c") for _ in range(200)))
+        assert await sync_to_async(djangos.get)("c") < 200
 
 
 # What incr relies on in Django, pinned.
