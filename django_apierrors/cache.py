@@ -210,10 +210,10 @@ class RedisCache(DjangoRedisCache):
     `adecr`) answers and raises what Django's does (the new value; ValueError for a missing
     key), as one Lua script (INCR_SCRIPT, through redis-py's `register_script`: EVALSHA,
     loading the script once per server when it answers NOSCRIPT) instead of EXISTS then
-    INCRBY (and, for `aincr`, instead of BaseCache's get then set). The script is atomic, too: Django's
-    two commands re-create, without a TTL, a key that expires between them. Where Redis
-    refuses scripts (an ACL without @scripting, a server without EVALSHA), or where Django's
-    client is not the one this relies on, `incr` is Django's.
+    INCRBY (and, for `aincr` before Django 6.1, of BaseCache's get then set). The script
+    is atomic, too: Django's two commands re-create, without a TTL, a key that expires
+    between them. Where Redis refuses scripts (an ACL without @scripting, a server without
+    EVALSHA), or where Django's client is not the one this relies on, `incr` is Django's.
     """
 
     throttle_key_prefixes: tuple[str, ...] = ("throttle_",)
@@ -241,9 +241,10 @@ class RedisCache(DjangoRedisCache):
         return int(value)
 
     async def aincr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
-        # BaseCache's (Django's RedisCache has no other) is aget then aset: two calls that
-        # another client's increment can fall between, lost, and the aset gives the key the
-        # default timeout instead of its own. `adecr` is BaseCache's, `aincr(key, -delta)`.
+        # Before Django 6.1, BaseCache's (Django's RedisCache has no other) is aget then
+        # aset: two calls that another client's increment can fall between, lost, and the
+        # aset gives the key the default timeout instead of its own. Django 6.1's runs the
+        # backend's incr in a thread, as this does. `adecr` is `aincr(key, -delta)`.
         return await sync_to_async(self.incr, thread_sensitive=True)(key, delta, version)
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
