@@ -324,7 +324,8 @@ def test_incr_is_atomic_under_concurrency(ours):
 
 def test_decr_is_incr_and_adecr_is_aincr():
     """decr is BaseCache's, incr(key, -delta): one round trip too; adecr is BaseCache's,
-    aincr(key, -delta). Django's RedisCache keeps BaseCache's aincr (aget, then aset)."""
+    aincr(key, -delta). Django's RedisCache keeps BaseCache's aincr (aget, then aset before
+    Django 6.1; the backend's incr in a thread from 6.1)."""
     assert OurRedisCache.decr is DjangoRedisCache.decr is BaseCache.decr
     assert OurRedisCache.adecr is DjangoRedisCache.adecr is BaseCache.adecr
     assert DjangoRedisCache.aincr is BaseCache.aincr
