@@ -28,8 +28,14 @@ run: $(EXAMPLE_VENV)/.installed-stamp
 	PORT=$(PORT) $(EXAMPLE_VENV)/bin/python manage.py seed_demo
 	DJANGO_DEBUG=$(DEBUG) $(EXAMPLE_VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The tests that hold wall-clock bounds (`load`: gunicorn under load; `timed`) run first,
+# alone on the machine; then the rest on TEST_WORKERS pytest-xdist workers, each with its own
+# PostgreSQL and Redis test database. (Exit status 5 is "no test selected", e.g. when
+# PYTEST_ARGS names a file with no timed test.)
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "load or timed" $(PYTEST_ARGS) || test $$? -eq 5
+	$(BIN)/python -m pytest -m "not (load or timed)" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The wheel and the sdist, checked as an index would check them.
 dist: $(STAMP)

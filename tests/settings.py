@@ -4,9 +4,38 @@ the third-party apps users combine the package with (djangorestframework-simplej
 dj-rest-auth, configured as their docs say)."""
 
 import os
+import urllib.parse
 
-from example_project.settings import *  # noqa: F403
-from example_project.settings import DATABASES, INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK
+
+def _redis_url_of_this_worker() -> None:
+    """`make test` runs most of the suite on pytest-xdist workers. pytest-django gives each
+    a PostgreSQL test database of its own; this gives each the Redis database after
+    REDIS_URL's by its number (gw0: +1, gw1: +2), so that one worker's FLUSHDB or counters
+    never meet another's. Servers a worker starts inherit the URL, rewritten once."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not (worker.startswith("gw") and url) or os.environ.get("APIERRORS_REDIS_WORKER") == worker:
+        return
+    parts = urllib.parse.urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + 1 + int(worker[2:])
+    if database > 15:
+        raise RuntimeError(
+            f"REDIS_URL {url!r} leaves no Redis database for xdist worker {worker} "
+            "(a Redis server has 16): use a lower database number or fewer workers"
+        )
+    os.environ["REDIS_URL"] = parts._replace(path=f"/{database}").geturl()
+    os.environ["APIERRORS_REDIS_WORKER"] = worker
+
+
+_redis_url_of_this_worker()
+
+from example_project.settings import *  # noqa: E402, F403
+from example_project.settings import (  # noqa: E402
+    DATABASES,
+    INSTALLED_APPS,
+    MIDDLEWARE,
+    REST_FRAMEWORK,
+)
 
 INSTALLED_APPS = [
     *INSTALLED_APPS,

@@ -51,6 +51,7 @@ from .servers import WireResponse, example_server, redis_server
 pytestmark = [
     pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server on PATH"),
     pytest.mark.urls(__name__),
+    pytest.mark.timed,
 ]
 
 #: The client's socket timeouts (OPTIONS socket_connect_timeout and socket_timeout).

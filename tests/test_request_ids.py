@@ -29,7 +29,11 @@ def test_a_new_uuid_for_every_request(client):
     assert is_uuid4(first) and is_uuid4(second) and first != second
 
 
-@pytest.mark.parametrize("incoming", ["abc", "trace-1.2:3_4", "A" * 128, str(uuid.uuid4())])
+@pytest.mark.parametrize(
+    "incoming",
+    ["abc", "trace-1.2:3_4", "A" * 128, str(uuid.uuid4())],
+    ids=["short", "punctuation", "128-chars", "uuid4"],  # the same ids in every xdist worker
+)
 def test_valid_incoming_id_is_echoed(client, incoming):
     response = client.get("/api/test/raise/typed_not_found/", HTTP_X_REQUEST_ID=incoming)
     assert response["X-Request-ID"] == incoming
