@@ -9,7 +9,7 @@ EXAMPLE_VENV := .venv-example
 PORT ?= 8000
 DEBUG ?= 0
 
-.PHONY: run test test-compat test-wheel lint docs dist bench clean
+.PHONY: run test test-untimed test-compat compat-venvs test-wheel lint docs dist bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +29,20 @@ run: $(EXAMPLE_VENV)/.installed-stamp
 	DJANGO_DEBUG=$(DEBUG) $(EXAMPLE_VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The tests that hold wall-clock bounds (`load`: gunicorn under load; `timed`) run first,
-# alone on the machine; then the rest on TEST_WORKERS pytest-xdist workers, each with its own
-# PostgreSQL and Redis test database. (Exit status 5 is "no test selected", e.g. when
-# PYTEST_ARGS names a file with no timed test.)
+# alone on the machine; then the rest (`test-untimed`) on TEST_WORKERS pytest-xdist workers,
+# each with its own PostgreSQL and Redis test database. ALONGSIDE names targets to make
+# beside that rest (.ci/run: the compat virtualenvs and lint), each one's output printed
+# whole when it ends. (Exit status 5 is "no test selected", e.g. when PYTEST_ARGS names a
+# file with no timed test.)
 TEST_WORKERS ?= 2
+ALONGSIDE ?=
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "load or timed" $(PYTEST_ARGS) || test $$? -eq 5
-	$(BIN)/python -m pytest -m "not (load or timed)" -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(MAKE) $(if $(ALONGSIDE),-j3 --output-sync=target) test-untimed $(ALONGSIDE)
+
+test-untimed: $(STAMP)
+	$(BIN)/python -m pytest -m "not (load or timed)" -n $(TEST_WORKERS) --dist worksteal \
+		$(PYTEST_ARGS)
 
 # The wheel and the sdist, checked as an index would check them.
 dist: $(STAMP)
@@ -68,6 +75,7 @@ PYTHON6 ?= $(shell for candidate in python3.14 python3.13 python3.12 \
 	touch $@
 
 test-compat: $(addprefix test-compat-,$(COMPAT_DJANGOS))
+compat-venvs: $(foreach series,$(COMPAT_DJANGOS),.venv-django$(series)/.installed-stamp)
 
 # One series. Each has a PostgreSQL test database of its own and, where
 # COMPAT_REDIS_URL_<series> is given, a Redis database of its own, so that
