@@ -77,11 +77,12 @@ PYTHON6 ?= $(shell for candidate in python3.14 python3.13 python3.12 \
 test-compat: $(addprefix test-compat-,$(COMPAT_DJANGOS))
 compat-venvs: $(foreach series,$(COMPAT_DJANGOS),.venv-django$(series)/.installed-stamp)
 
-# One series. Each has a PostgreSQL test database of its own and, where
+# One series, with a quarter of the fuzzing examples (`make test` runs them all). Each has a
+# PostgreSQL test database of its own and, where
 # COMPAT_REDIS_URL_<series> is given, a Redis database of its own, so that
 # `make -j2 --output-sync=target test-compat` runs them side by side (.ci/run does).
 test-compat-%: .venv-django%/.installed-stamp
-	APIERRORS_TEST_DATABASE=test_apierrors_django$(subst .,_,$*) \
+	APIERRORS_TEST_DATABASE=test_apierrors_django$(subst .,_,$*) APIERRORS_FUZZ_SHARE=0.25 \
 		$(if $(COMPAT_REDIS_URL_$*),REDIS_URL=$(COMPAT_REDIS_URL_$*)) \
 		bash .ci/test-wheel .venv-django$* $(COMPAT_PYTEST_ARGS)
 

@@ -22,9 +22,9 @@ from schemathesis.specs.openapi.checks import (
 
 from shop.models import Product
 
-from .conftest import PASSWORD, basic_auth
+from .conftest import PASSWORD, basic_auth, examples
 
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = examples(25)
 # What the contract promises. (Not "valid data is accepted": business rules, such as an
 # out-of-stock item or a taken SKU, rightly refuse schema-valid requests.)
 CHECKS = [

@@ -27,12 +27,12 @@ from django_apierrors.request_id import is_valid_request_id
 from django_apierrors.unreadable import check_content_type, finish_request
 from shop.models import Account, Product
 
-from .conftest import EXAMPLE_ENDPOINTS, PASSWORD
+from .conftest import EXAMPLE_ENDPOINTS, PASSWORD, examples
 from .schema_tools import validate
 from .servers import WireResponse, example_server
 
-EXAMPLES = 600
-WIRE_EXAMPLES = 250
+EXAMPLES = examples(600)
+WIRE_EXAMPLES = examples(250)
 
 ENDPOINTS = [*EXAMPLE_ENDPOINTS, "/api/schema/"]
 #: Views that hand what they read to the database unvalidated (plain, async, DRF).
