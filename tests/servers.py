@@ -3,12 +3,14 @@ gunicorn with several worker processes, and a redis-server of the test's own."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -102,6 +104,39 @@ def redis_server(port: int | None = None) -> Iterator[tuple[str, subprocess.Pope
         process.wait(10)
 
 
+def example_env(database: Path) -> dict[str, str]:
+    """The environment the example project runs in here, on the SQLite file `database`."""
+    return {
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        "DJANGO_SETTINGS_MODULE": "example_project.settings",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "PYTHONPATH": str(EXAMPLE),
+    }
+
+
+#: The example's database, migrated (and seeded), built once per test process and copied
+#: for each server: `migrate` and `seed_demo` (two password hashes) take seconds each time.
+_migrated: dict[bool, Path] = {}
+
+
+def migrated_database(seed: bool) -> Path:
+    """A SQLite file of the example project, migrated, with the demo data if `seed`."""
+    if seed not in _migrated:
+        folder = Path(tempfile.mkdtemp(prefix="apierrors-example-db-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        database = folder / "db.sqlite3"
+        env = example_env(database)
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
+        if seed:
+            subprocess.run(
+                [*manage, "seed_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+            )
+        _migrated[seed] = database
+    return _migrated[seed]
+
+
 @contextmanager
 def example_server(
     tmp_path: Path,
@@ -111,32 +146,16 @@ def example_server(
     asgi: bool = False,
 ) -> Iterator[str]:
     """The example project under gunicorn (`workers` processes), or with `asgi` under
-    uvicorn (one process), on a free local port, on a fresh migrated SQLite database (with
-    the demo data if `seed`). Yields the base URL; the log is tmp_path/gunicorn.log (or
-    uvicorn.log)."""
+    uvicorn (one process), on a free local port, on a fresh copy of a migrated SQLite
+    database (with the demo data if `seed`). Yields the base URL; the log is
+    tmp_path/gunicorn.log (or uvicorn.log)."""
     port = free_port()
+    database = tmp_path / "db.sqlite3"
     full_env = {
-        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-        "DJANGO_SETTINGS_MODULE": "example_project.settings",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "PYTHONPATH": str(EXAMPLE),
+        **example_env(database),
         **env,
     }
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        env=full_env,
-        check=True,
-        cwd=ROOT,
-    )
-    if seed:
-        subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "seed_demo"],
-            env=full_env,
-            check=True,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
+    shutil.copyfile(migrated_database(seed), database)
     if asgi:
         server = "uvicorn"
         command = ["uvicorn", "example_project.asgi:application", "--port", str(port)]
