@@ -31,14 +31,20 @@ run: $(EXAMPLE_VENV)/.installed-stamp
 # The tests that hold wall-clock bounds (`load`: gunicorn under load; `timed`) run first,
 # alone on the machine; then the rest (`test-untimed`) on TEST_WORKERS pytest-xdist workers,
 # each with its own PostgreSQL and Redis test database. ALONGSIDE names targets to make
-# beside that rest (.ci/run: the compat virtualenvs and lint), each one's output printed
-# whole when it ends. (Exit status 5 is "no test selected", e.g. when PYTEST_ARGS names a
-# file with no timed test.)
+# beside that rest (.ci/run: the compat virtualenvs and lint), at the lowest CPU and disk
+# priority so that they take only what the tests leave (at normal priority, pip's installs
+# slowed the tests by two thirds), each one's output printed whole when it ends. (Exit
+# status 5 is "no test selected", e.g. when PYTEST_ARGS names a file with no timed test.)
 TEST_WORKERS ?= 2
 ALONGSIDE ?=
+IONICE := $(shell command -v ionice >/dev/null 2>&1 && echo ionice -c 3)
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "load or timed" $(PYTEST_ARGS) || test $$? -eq 5
-	$(MAKE) $(if $(ALONGSIDE),-j3 --output-sync=target) test-untimed $(ALONGSIDE)
+	$(MAKE) $(if $(ALONGSIDE),-j4 --output-sync=target) test-untimed \
+		$(addprefix alongside-,$(ALONGSIDE))
+
+alongside-%:
+	nice -n 19 $(IONICE) $(MAKE) --no-print-directory $*
 
 test-untimed: $(STAMP)
 	$(BIN)/python -m pytest -m "not (load or timed)" -n $(TEST_WORKERS) --dist worksteal \
