@@ -50,6 +50,14 @@ async def async_client() -> AsyncIterator[AsyncClient]:
     await sync_to_async(connections.close_all)()
 
 
+@pytest.fixture
+async def executor_connections_closed() -> AsyncIterator[None]:
+    """For a test that calls a handler through `sync_to_async` itself: closes afterwards the
+    connections its requests opened on asgiref's executor thread (see `async_client`)."""
+    yield
+    await sync_to_async(connections.close_all)()
+
+
 #: Every endpoint of the example shop, for the tests that sweep them all.
 EXAMPLE_ENDPOINTS = [
     "/api/products/",

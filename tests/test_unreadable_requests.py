@@ -103,6 +103,7 @@ def test_parameters_django_cannot_parse_are_refused():
 
 
 @pytest.mark.parametrize("charset", ["utf-8", "latin-1"])
+@pytest.mark.usefixtures("executor_connections_closed")
 async def test_too_many_query_fields_with_a_charset_are_413_not_a_crash(charset):
     query = "&".join(["a=1"] * 1001)
     content_type = f"application/json; charset={charset}"
@@ -118,6 +119,7 @@ async def test_too_many_query_fields_with_a_charset_are_413_not_a_crash(charset)
 
 
 @pytest.mark.parametrize("handler", [APIErrorsWSGIHandler, APIErrorsASGIHandler])
+@pytest.mark.usefixtures("executor_connections_closed")
 async def test_a_readable_charset_is_kept_as_django_keeps_it(handler):
     """latin-1 decodes the body: the view answers what it read."""
     body = '{"a": "é"}'.encode("latin-1")
@@ -201,6 +203,7 @@ async def asgi_call(handler, method, path, query: bytes, headers, body=b""):
 
 @pytest.mark.parametrize("charset", ["rot13", "base64", "no-such-charset"])
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case[0]}-{case[3][:20]}")
+@pytest.mark.usefixtures("executor_connections_closed")
 async def test_asgi_refuses_a_charset_it_cannot_decode_with(case, charset):
     method, path, query, content_type, body = case
     headers = [(b"content-type", f"{content_type}; charset={charset}".encode())]
@@ -208,6 +211,7 @@ async def test_asgi_refuses_a_charset_it_cannot_decode_with(case, charset):
     assert_refused(response, charset)
 
 
+@pytest.mark.usefixtures("executor_connections_closed")
 async def test_asgi_answers_a_query_string_that_is_not_utf8():
     for handler, expect_contract in ((APIErrorsASGIHandler(), True), (ASGIHandler(), False)):
         response = await asgi_call(handler, "GET", "/api/catalog/search/", b"q=%ff\xff\xfe", [])
