@@ -39,23 +39,23 @@ def client() -> Client:
 
 
 @pytest.fixture
-async def async_client() -> AsyncIterator[AsyncClient]:
-    """An AsyncClient, closing afterwards the database connections its requests opened.
+async def executor_connections_closed() -> AsyncIterator[None]:
+    """Closes afterwards the database connections the test's requests opened on asgiref's
+    executor thread.
 
-    Under ASGI, sync views (and ATOMIC_REQUESTS) run on asgiref's thread-sensitive executor
-    thread, which opens a connection of its own; the test client keeps Django from closing
-    it, and a PostgreSQL test database cannot be dropped while it is open.
+    Under ASGI, or through `sync_to_async`, sync views (and ATOMIC_REQUESTS) run on
+    asgiref's thread-sensitive executor thread, which opens a connection of its own; the
+    test keeps Django from closing it, and a PostgreSQL test database cannot be dropped
+    while it is open.
     """
-    yield AsyncClient(raise_request_exception=False)
+    yield
     await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
-async def executor_connections_closed() -> AsyncIterator[None]:
-    """For a test that calls a handler through `sync_to_async` itself: closes afterwards the
-    connections its requests opened on asgiref's executor thread (see `async_client`)."""
-    yield
-    await sync_to_async(connections.close_all)()
+def async_client(executor_connections_closed: None) -> AsyncClient:
+    """An AsyncClient, closing afterwards the database connections its requests opened."""
+    return AsyncClient(raise_request_exception=False)
 
 
 #: Every endpoint of the example shop, for the tests that sweep them all.
