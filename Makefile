@@ -33,8 +33,9 @@ run: $(EXAMPLE_VENV)/.installed-stamp
 # each with its own PostgreSQL and Redis test database. ALONGSIDE names targets to make
 # beside that rest (.ci/run: the compat virtualenvs and lint), at the lowest CPU and disk
 # priority so that they take only what the tests leave (at normal priority, pip's installs
-# slowed the tests by two thirds), each one's output printed whole when it ends. (Exit
-# status 5 is "no test selected", e.g. when PYTEST_ARGS names a file with no timed test.)
+# stretched the untimed tests from 133 s to 195-230 s), each one's output printed whole when
+# it ends. (Exit status 5 is "no test selected", e.g. when PYTEST_ARGS names a file with no
+# timed test.)
 TEST_WORKERS ?= 2
 ALONGSIDE ?=
 IONICE := $(shell command -v ionice >/dev/null 2>&1 && echo ionice -c 3)
